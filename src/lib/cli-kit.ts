@@ -1,0 +1,100 @@
+// What every command shares: global flags, the JSON/human output contract, progress bars, exit codes.
+import chalk from 'chalk';
+import cliProgress from 'cli-progress';
+import { Command, CommanderError } from 'commander';
+import { resolveConfig, type Config, type GlobalFlags } from './config.js';
+import { MusicflowError, UsageError } from './errors.js';
+
+export interface Output {
+  json: boolean;
+  /** Human progress and notes: stderr, so stdout stays one JSON object under --json. */
+  note(text: string): void;
+  warn(text: string): void;
+  /** The command's report: one JSON object with --json, else the human lines on stdout. */
+  report(result: object, human: () => string[]): void;
+  progress(label: string, total: number): Progress;
+}
+
+export interface Progress {
+  update(done: number, extra?: string): void;
+  stop(): void;
+}
+
+const quiet: Progress = { update() {}, stop() {} };
+
+export function output(json: boolean): Output {
+  const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
+  return {
+    json,
+    note: (text) => process.stderr.write(`${text}\n`),
+    warn: (text) => process.stderr.write(`${chalk.yellow('warning:')} ${text}\n`),
+    report(result, human) {
+      if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`${human().join('\n')}\n`);
+    },
+    progress(label, total) {
+      if (!tty) return quiet;
+      const bar = new cliProgress.SingleBar({
+        format: `${label} {bar} {percentage}% | {value}/{total} {extra}`,
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      }, cliProgress.Presets.shades_classic);
+      bar.start(Math.max(total, 1), 0, { extra: '' });
+      return {
+        update: (done, extra = '') => bar.update(done, { extra }),
+        stop: () => bar.stop(),
+      };
+    },
+  };
+}
+
+/** Adds the global backend flags and --json to a command. */
+export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: true }): Command {
+  cmd
+    .option('--data-dir <dir>', 'embedded state folder (env MUSICFLOW_HOME)')
+    .option('--kafka <brokers>', 'Kafka brokers host:port,... (env MUSICFLOW_KAFKA_BROKERS)')
+    .option('--redis <url>', 'Redis URL (env MUSICFLOW_REDIS_URL)')
+    .option('--topic <name>', 'event log topic (env MUSICFLOW_TOPIC)')
+    .option('--config <file>', 'JSON config file (env MUSICFLOW_CONFIG)');
+  if (opts.json !== false) cmd.option('--json', 'print one JSON object on stdout; notes go to stderr');
+  return cmd;
+}
+
+export function configOf(flags: GlobalFlags): Config {
+  return resolveConfig(flags);
+}
+
+/** Runs a command body, turning known errors into a message and an exit code. */
+export async function run(body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    process.exitCode = code ?? 0;
+  } catch (err) {
+    if (err instanceof MusicflowError) {
+      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else if (err instanceof CommanderError) {
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`${chalk.red('error:')} ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+/** "Example:" lines under a command's --help. */
+export function example(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** Parses a numeric option or fails with a usage error naming it. */
+export function numberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    throw new UsageError(`${name}: expected a number >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+

@@ -1,0 +1,144 @@
+// The one place that decides configuration: flags > env MUSICFLOW_* > --config FILE (JSON) > defaults.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
+
+export interface Config {
+  dataDir: string; // embedded state lives here
+  kafkaBrokers: string[]; // empty: embedded event log
+  redisUrl: string; // empty: embedded store and index
+  topic: string;
+  partitions: number;
+  group: string;
+  redisPrefix: string;
+  kafkaSasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+  kafkaTls: boolean;
+  configFile: string | null;
+}
+
+export const DEFAULTS: Omit<Config, 'configFile'> = {
+  dataDir: './.musicflow',
+  kafkaBrokers: [],
+  redisUrl: '',
+  topic: 'musicflow.plays',
+  partitions: 3,
+  group: 'musicflow-stream',
+  redisPrefix: 'musicflow:',
+  kafkaSasl: null,
+  kafkaTls: false,
+};
+
+/** Global flags every command accepts (commander camelCases them). */
+export interface GlobalFlags {
+  dataDir?: string;
+  kafka?: string;
+  redis?: string;
+  topic?: string;
+  partitions?: string | number;
+  group?: string;
+  config?: string;
+}
+
+type Source = Partial<Record<keyof typeof DEFAULTS, unknown>>;
+
+function fromEnv(env: NodeJS.ProcessEnv): Source {
+  const out: Source = {};
+  if (env.MUSICFLOW_HOME) out.dataDir = env.MUSICFLOW_HOME;
+  if (env.MUSICFLOW_KAFKA_BROKERS) out.kafkaBrokers = env.MUSICFLOW_KAFKA_BROKERS;
+  if (env.MUSICFLOW_REDIS_URL) out.redisUrl = env.MUSICFLOW_REDIS_URL;
+  if (env.MUSICFLOW_TOPIC) out.topic = env.MUSICFLOW_TOPIC;
+  if (env.MUSICFLOW_PARTITIONS) out.partitions = env.MUSICFLOW_PARTITIONS;
+  if (env.MUSICFLOW_GROUP) out.group = env.MUSICFLOW_GROUP;
+  if (env.MUSICFLOW_REDIS_PREFIX) out.redisPrefix = env.MUSICFLOW_REDIS_PREFIX;
+  if (env.MUSICFLOW_KAFKA_TLS) out.kafkaTls = env.MUSICFLOW_KAFKA_TLS;
+  if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) {
+    // Secrets come from the environment only; the config file never holds them.
+    out.kafkaSasl = {
+      mechanism: env.MUSICFLOW_KAFKA_SASL_MECHANISM,
+      username: env.MUSICFLOW_KAFKA_SASL_USERNAME ?? '',
+      password: env.MUSICFLOW_KAFKA_SASL_PASSWORD ?? '',
+    };
+  }
+  return out;
+}
+
+function fromFlags(flags: GlobalFlags): Source {
+  const out: Source = {};
+  if (flags.dataDir !== undefined) out.dataDir = flags.dataDir;
+  if (flags.kafka !== undefined) out.kafkaBrokers = flags.kafka;
+  if (flags.redis !== undefined) out.redisUrl = flags.redis;
+  if (flags.topic !== undefined) out.topic = flags.topic;
+  if (flags.partitions !== undefined) out.partitions = flags.partitions;
+  if (flags.group !== undefined) out.group = flags.group;
+  return out;
+}
+
+function fromFile(path: string): Source {
+  if (!existsSync(path)) throw new UsageError(`--config ${path}: no such file (create it with \`musicflow init\`)`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--config ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--config ${path}: expected a JSON object`);
+  }
+  const known = new Set(Object.keys(DEFAULTS));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new UsageError(`--config ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
+  }
+  if ('kafkaSasl' in parsed) throw new UsageError(`--config ${path}: secrets belong in env MUSICFLOW_KAFKA_SASL_*, not the file`);
+  return parsed as Source;
+}
+
+function brokers(value: unknown, origin: string): string[] {
+  const list = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  const cleaned = list.map((b) => b.trim()).filter(Boolean);
+  for (const b of cleaned) {
+    if (!/^[^:\s]+:\d+$/.test(b)) throw new UsageError(`${origin}: broker "${b}" must look like host:port`);
+  }
+  return cleaned;
+}
+
+function positiveInt(value: unknown, origin: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${origin}: expected a whole number >= 1, got "${String(value)}"`);
+  return n;
+}
+
+/** Merges the sources in precedence order and validates the result. */
+export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const configFile = flags.config ?? env.MUSICFLOW_CONFIG ?? null;
+  const layers: Array<[string, Source]> = [
+    ['defaults', DEFAULTS],
+    [configFile ? `--config ${configFile}` : 'config', configFile ? fromFile(configFile) : {}],
+    ['env', fromEnv(env)],
+    ['flags', fromFlags(flags)],
+  ];
+  const merged: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const [name, layer] of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      merged[key] = value;
+      origin[key] = name;
+    }
+  }
+  const sasl = merged.kafkaSasl as Config['kafkaSasl'];
+  if (sasl && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(sasl.mechanism)) {
+    throw new UsageError(`env MUSICFLOW_KAFKA_SASL_MECHANISM: use plain, scram-sha-256 or scram-sha-512`);
+  }
+  return {
+    dataDir: resolve(String(merged.dataDir)),
+    kafkaBrokers: brokers(merged.kafkaBrokers, origin.kafkaBrokers ?? 'kafka'),
+    redisUrl: String(merged.redisUrl ?? ''),
+    topic: String(merged.topic),
+    partitions: positiveInt(merged.partitions, origin.partitions ?? 'partitions'),
+    group: String(merged.group),
+    redisPrefix: String(merged.redisPrefix),
+    kafkaSasl: sasl ?? null,
+    kafkaTls: ['1', 'true', 'yes'].includes(String(merged.kafkaTls).toLowerCase()),
+    configFile,
+  };
+}

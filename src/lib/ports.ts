@@ -1,0 +1,234 @@
+// The three ports the pipeline sees. Adapters (embedded files, Kafka, Redis, ...) implement them;
+// pipeline, model and dashboard code import only from here and from records.ts.
+import type {
+  Click, Customer, DeadLetter, EnrichedPlay, Interest, ListenPair, Profile, Track,
+} from './records.js';
+
+// ---------------------------------------------------------------- event log
+
+export interface LogRecord {
+  key: string; // customer id: keeps one customer's plays in one partition, in order
+  value: string; // the raw tracks.csv line, as Logstash would ship it
+  source?: { file: string; line: number };
+}
+
+export interface ConsumedRecord extends LogRecord {
+  partition: number;
+  offset: number;
+}
+
+/** Records of one partition, in offset order. */
+export interface LogBatch {
+  partition: number;
+  records: ConsumedRecord[];
+}
+
+export interface PartitionLag {
+  partition: number;
+  committed: number; // next offset the group will read (0 when nothing committed)
+  end: number; // next offset to be written
+  lag: number;
+}
+
+export interface ConsumeOptions {
+  group: string;
+  fromBeginning: boolean;
+  /** Resolve once every partition is caught up and stays so for a moment. */
+  untilIdle: boolean;
+  signal: AbortSignal;
+  maxBatch: number;
+  /** Called for each batch; offsets are committed only after it resolves. */
+  onBatch: (batch: LogBatch) => Promise<void>;
+  /** Called after the adapter learns the current lag (for status lines). */
+  onLag?: (lag: PartitionLag[]) => void;
+}
+
+export interface EventLog {
+  readonly name: string; // topic / log name, part of sink watermark keys
+  append(records: LogRecord[]): Promise<void>;
+  appendDeadLetters(letters: DeadLetter[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<void>;
+  lag(group: string): Promise<PartitionLag[]>;
+  deadLetterCount(): Promise<number>;
+  readDeadLetters(limit: number): Promise<DeadLetter[]>;
+  health(): Promise<Health>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- shared
+
+export interface Health {
+  backend: string; // e.g. "embedded log", "kafka", "redis"
+  ok: boolean;
+  detail: string;
+  facts?: Record<string, unknown>;
+}
+
+/**
+ * Where a sink stands in one partition of the log: the last offset whose effects it holds.
+ * Sinks apply a batch only if their watermark still equals `expected` (compare and set), so a
+ * redelivered or concurrently processed batch changes nothing.
+ */
+export interface SourcePosition {
+  log: string;
+  partition: number;
+  expected: number; // -1 when nothing applied yet
+  next: number; // offset of the batch's last record
+}
+
+export class WatermarkConflict extends Error {
+  constructor(readonly position: SourcePosition, readonly actual: number) {
+    super(`watermark of ${position.log}/${position.partition} is ${actual}, expected ${position.expected}`);
+    this.name = 'WatermarkConflict';
+  }
+}
+
+// ---------------------------------------------------------------- store
+
+/** State the pipeline needs to process one batch, read in one round trip. */
+export interface BatchState {
+  watermark: number;
+  profiles: Map<number, Profile>;
+  pairs: Map<string, ListenPair>; // key pairKey(customerId, trackId)
+  targeted: Set<number>; // customers the deployed model targets
+  smsSent: Set<string>; // key `${customerId}:${day}` already queued
+}
+
+export interface AdDecision {
+  customerId: number;
+  day: string; // YYYY-MM-DD of the event that triggered it
+  eventId: number;
+  at: number;
+}
+
+export interface SmsMessage {
+  id: string; // `${customerId}:${day}`: one a customer a day
+  customerId: number;
+  day: string;
+  text: string;
+  at: number;
+}
+
+export interface StoreEffects {
+  position: SourcePosition;
+  profiles: Profile[]; // absolute new values
+  pairs: ListenPair[]; // absolute new values
+  interests: Interest[]; // newly detected
+  adDecisions: AdDecision[];
+  sms: SmsMessage[];
+  counters: { eventsProcessed: number; deadLetters: number };
+}
+
+export interface Prediction {
+  customerId: number;
+  probability: number;
+  label: 0 | 1;
+  modelVersion: number;
+}
+
+export interface ModelRecord {
+  version: number;
+  createdAt: number;
+  deployed: boolean;
+  deployedAt: number | null;
+  /** Opaque to the store: weights, scaler, feature list, metrics, data window. */
+  body: Record<string, unknown>;
+}
+
+export interface StoreCounts {
+  customers: number;
+  tracks: number;
+  profiles: number;
+  interests: number;
+  eligibleCustomers: number; // active and below Gold
+  targetedCustomers: number;
+  adDecisions: number;
+  smsQueued: number;
+  eventsProcessed: number;
+  deadLetters: number;
+  clicks: number;
+}
+
+export interface Store {
+  upsertCustomers(customers: Customer[]): Promise<void>;
+  upsertTracks(tracks: Track[]): Promise<void>;
+  addClicks(clicks: Click[]): Promise<void>;
+  getCustomers(ids: number[]): Promise<Map<number, Customer>>;
+  getTracks(ids: number[]): Promise<Map<number, Track>>;
+
+  loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState>;
+  /** Atomic: all effects and the new watermark, or nothing (throws WatermarkConflict). */
+  applyEffects(effects: StoreEffects): Promise<void>;
+
+  getProfile(customerId: number): Promise<Profile | null>;
+  listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]>;
+  interestsOf(customerId: number): Promise<Interest[]>;
+  recentInterests(limit: number): Promise<Interest[]>;
+  clicksOf(customerIds: number[]): Promise<Click[]>;
+  allClicks(): Promise<Click[]>;
+
+  saveModel(body: Record<string, unknown>): Promise<ModelRecord>;
+  listModels(): Promise<ModelRecord[]>;
+  getModel(version: number): Promise<ModelRecord | null>;
+  /** Marks one version deployed and replaces predictions and the targeted set, atomically. */
+  deployModel(version: number, predictions: Prediction[], targeted: number[]): Promise<void>;
+  deployedModel(): Promise<ModelRecord | null>;
+  prediction(customerId: number): Promise<Prediction | null>;
+  isTargeted(customerId: number): Promise<boolean>;
+  adDecisionsOf(customerId: number): Promise<AdDecision[]>;
+
+  /** SMS queue: the sender claims, sends, then acknowledges. */
+  claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
+  ackSms(ids: string[]): Promise<void>;
+
+  counts(): Promise<StoreCounts>;
+  health(): Promise<Health>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- index
+
+export type Grain = 'minute' | 'hour';
+export type Dimension = 'mobile' | 'state' | 'gender' | 'age_band' | 'level' | 'campaign' | 'track' | 'artist' | 'zip' | 'hour_of_day';
+
+export interface AggregateDelta {
+  grain: Grain;
+  bucket: number; // epoch ms at the start of the minute/hour
+  dim: Dimension;
+  value: string;
+  plays: number;
+  mobilePlays: number;
+}
+
+export interface IndexEffects {
+  position: SourcePosition;
+  plays: EnrichedPlay[];
+  aggregates: AggregateDelta[];
+}
+
+export interface IndexFilter {
+  from?: number;
+  to?: number;
+  mobile?: boolean;
+  level?: number;
+  state?: string;
+}
+
+export interface SeriesPoint { bucket: number; plays: number; mobilePlays: number }
+export interface BreakdownRow { value: string; plays: number; mobilePlays: number }
+
+export interface Index {
+  watermark(log: string, partition: number): Promise<number>;
+  applyEffects(effects: IndexEffects): Promise<void>;
+  totals(filter: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }>;
+  series(filter: IndexFilter, grain: Grain): Promise<SeriesPoint[]>;
+  breakdown(filter: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]>;
+  recentPlays(customerId: number, limit: number): Promise<EnrichedPlay[]>;
+  customersInState(state: string, filter: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>>;
+  health(): Promise<Health>;
+  close(): Promise<void>;
+}
+
+export function pairKey(customerId: number, trackId: number): string {
+  return `${customerId}:${trackId}`;
+}
