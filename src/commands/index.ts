@@ -1,5 +1,15 @@
 // Every command, in the order --help lists them. Each module exports register(program).
 import type { Command } from 'commander';
+import { register as seed } from './seed.js';
+import { register as replay } from './replay.js';
+import { register as stream } from './stream.js';
+import { register as status } from './status.js';
+import { register as deadletters } from './deadletters.js';
 
 export const commands: Array<(program: Command) => void> = [
+  seed,
+  replay,
+  stream,
+  status,
+  deadletters,
 ];

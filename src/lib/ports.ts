@@ -188,12 +188,16 @@ export interface Store {
 
 // ---------------------------------------------------------------- index
 
-export type Grain = 'minute' | 'hour';
-export type Dimension = 'mobile' | 'state' | 'gender' | 'age_band' | 'level' | 'campaign' | 'track' | 'artist' | 'zip' | 'hour_of_day';
+export type Grain = 'minute' | 'hour' | 'day';
+/** 'all' is the plain count (minute and hour grain); people dims by hour; catalogue and zip dims by day. */
+export type Dimension = 'all' | 'state' | 'gender' | 'age_band' | 'level' | 'campaign' | 'track' | 'artist' | 'zip';
+export const DIMENSION_GRAIN: Record<Exclude<Dimension, 'all'>, Grain> = {
+  state: 'hour', gender: 'hour', age_band: 'hour', level: 'hour', campaign: 'hour', track: 'day', artist: 'day', zip: 'day',
+};
 
 export interface AggregateDelta {
   grain: Grain;
-  bucket: number; // epoch ms at the start of the minute/hour
+  bucket: number; // epoch ms at the start of the minute/hour/day
   dim: Dimension;
   value: string;
   plays: number;
@@ -214,6 +218,25 @@ export interface IndexFilter {
   state?: string;
 }
 
+/** A play as the index keeps it: flat, with dimension values as the aggregates name them. */
+export interface IndexedPlay {
+  eventId: number;
+  customerId: number;
+  trackId: number;
+  time: number;
+  mobile: boolean;
+  zip: string;
+  state: string;
+  city: string | null;
+  title: string | null;
+  artist: string | null;
+  gender: string;
+  ageBand: string;
+  level: string;
+  campaign: string;
+  flags: string[];
+}
+
 export interface SeriesPoint { bucket: number; plays: number; mobilePlays: number }
 export interface BreakdownRow { value: string; plays: number; mobilePlays: number }
 
@@ -223,7 +246,7 @@ export interface Index {
   totals(filter: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }>;
   series(filter: IndexFilter, grain: Grain): Promise<SeriesPoint[]>;
   breakdown(filter: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]>;
-  recentPlays(customerId: number, limit: number): Promise<EnrichedPlay[]>;
+  recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]>;
   customersInState(state: string, filter: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>>;
   health(): Promise<Health>;
   close(): Promise<void>;

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { openBackends } from '../lib/backends.js';
+import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+
+export function register(program: Command): void {
+  const cmd = program.command('deadletters')
+    .description('list the lines that could not be used, with file, line and reason')
+    .option('--limit <n>', 'how many to list', '50');
+  withGlobals(cmd);
+  example(cmd, 'musicflow deadletters --limit 10');
+  cmd.action((opts) => run(async () => {
+    const out = output(Boolean(opts.json));
+    const backends = await openBackends(configOf(opts));
+    try {
+      const total = await backends.log.deadLetterCount();
+      const letters = await backends.log.readDeadLetters(numberOption('--limit', opts.limit, 50, 1));
+      out.report({ total, dead_letters: letters }, () => [
+        ...letters.map((l) => `${l.source}${l.line === null ? '' : `:${l.line}`} [${l.stage}] ${l.reason}\n    ${l.raw}`),
+        `${total} dead letters in all`,
+      ]);
+    } finally {
+      await backends.close();
+    }
+  }));
+}

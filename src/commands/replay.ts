@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { openBackends } from '../lib/backends.js';
+import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { UsageError } from '../lib/errors.js';
+import { replayFile } from '../lib/replay.js';
+import { stopSignal } from '../lib/signals.js';
+
+export function register(program: Command): void {
+  const cmd = program.command('replay')
+    .description('send a tracks.csv listening log into the event log (what Logstash did in the reference design)')
+    .requiredOption('--file <file>', 'tracks.csv: event_id,customer_id,track_id,"YYYY-MM-DD HH:MM:SS",ismobile,"zip" (no header)')
+    .option('--rate <n>', 'events per second (default: as fast as possible)')
+    .option('--speedup <x>', 'follow the log\'s own timestamps, x times faster')
+    .option('--retime', 'shift event times so that the first event is now')
+    .option('--follow', 'keep tailing the file as it grows; the read position is remembered across restarts')
+    .option('--loop', 'start over at the end of the file (until Ctrl-C or --limit)')
+    .option('--limit <n>', 'stop after sending n events');
+  withGlobals(cmd);
+  example(cmd,
+    'musicflow replay --file data/generated/tracks.csv',
+    'musicflow replay --file tracks.csv --rate 500 --retime --loop',
+    'musicflow replay --file /var/log/plays.csv --follow');
+  cmd.action((opts) => run(async () => {
+    const out = output(Boolean(opts.json));
+    const rate = opts.rate === undefined ? undefined : numberOption('--rate', opts.rate, 0, 0.001);
+    const speedup = opts.speedup === undefined ? undefined : numberOption('--speedup', opts.speedup, 1, 0.001);
+    const limit = opts.limit === undefined ? undefined : numberOption('--limit', opts.limit, 0, 1);
+    if (opts.follow && opts.loop) throw new UsageError('replay: --follow and --loop do not go together (a followed file has no end to loop at)');
+    const config = configOf(opts);
+    const backends = await openBackends(config);
+    const stop = stopSignal(out, 'replay');
+    try {
+      const report = await replayFile(backends.log, {
+        file: opts.file, rate, speedup, limit, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
+        signal: stop.signal,
+        positionsFile: join(config.dataDir, 'replay-positions.json'),
+        onReject: (l) => out.warn(`${l.source}:${l.line}: ${l.reason}`),
+        onProgress: (r) => { if (opts.follow || opts.loop || rate || speedup) out.note(`sent ${r.events_sent} events, ${r.rejected} rejected`); },
+      });
+      out.report({ ...report, backend: backends.kind }, () => [
+        `events sent: ${report.events_sent} (${report.events_per_sec}/s)`,
+        `rejected:    ${report.rejected}${report.rejected ? ' (kept in the dead letters: `musicflow deadletters`)' : ''}`,
+        `lines read:  ${report.lines_read} in ${report.elapsed_ms} ms`,
+      ]);
+    } finally {
+      stop.dispose();
+      await backends.close();
+    }
+  }));
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import { openBackends } from '../lib/backends.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import type { Health } from '../lib/ports.js';
+
+export function register(program: Command): void {
+  const cmd = program.command('status')
+    .description('health of each backend, consumer-group lag per partition, dead letters and store counts')
+    .option('--group <name>', 'consumer group to report lag for (env MUSICFLOW_GROUP)');
+  withGlobals(cmd);
+  example(cmd, 'musicflow status', 'musicflow status --json --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379');
+  cmd.action((opts) => run(async () => {
+    const out = output(Boolean(opts.json));
+    const config = configOf(opts);
+    const backends = await openBackends(config);
+    try {
+      const health: Health[] = await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
+      const up = health.every((h) => h.ok);
+      const lag = up ? await backends.log.lag(config.group) : [];
+      const counts = up ? await backends.store.counts() : null;
+      const deadLetters = up ? await backends.log.deadLetterCount() : null;
+      const deployed = up ? await backends.store.deployedModel() : null;
+      const report = {
+        ok: up,
+        backend: backends.kind,
+        health,
+        group: config.group,
+        partitions: lag,
+        lag: lag.reduce((sum, p) => sum + p.lag, 0),
+        dead_letters: deadLetters,
+        counts,
+        model: deployed ? { version: deployed.version, deployed_at: deployed.deployedAt, metrics: deployed.body.metrics ?? null } : null,
+      };
+      out.report(report, () => [
+        ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${h.detail}`),
+        ...lag.map((p) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}`),
+        counts ? `events processed ${counts.eventsProcessed}, dead letters ${deadLetters}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
+        counts ? `eligible ${counts.eligibleCustomers}, targeted ${counts.targetedCustomers}, ad decisions ${counts.adDecisions}, SMS queued ${counts.smsQueued}` : '',
+        deployed ? `model v${deployed.version} deployed` : 'no model deployed',
+      ].filter(Boolean));
+      return up ? 0 : 1;
+    } finally {
+      await backends.close();
+    }
+  }));
+}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { openBackends } from '../lib/backends.js';
+import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { stopSignal } from '../lib/signals.js';
+import { streamLog } from '../lib/stream.js';
+
+export function register(program: Command): void {
+  const cmd = program.command('stream')
+    .description('process the event log: enrich, detect interests, update live profiles and dashboard aggregates, target offers')
+    .option('--until-idle', 'exit once the log is caught up (default: run until Ctrl-C)')
+    .option('--from-beginning', 'reprocess the whole log (effects are idempotent: counts stay as they are)')
+    .option('--group <name>', 'consumer group (env MUSICFLOW_GROUP); workers in one group share the partitions')
+    .option('--batch <n>', 'max records per batch', '5000');
+  withGlobals(cmd);
+  example(cmd, 'musicflow stream --until-idle', 'musicflow stream            # live, Ctrl-C to stop after committing');
+  cmd.action((opts) => run(async () => {
+    const out = output(Boolean(opts.json));
+    const config = configOf(opts);
+    const backends = await openBackends(config);
+    const stop = stopSignal(out, 'stream');
+    try {
+      const report = await streamLog(backends, {
+        group: config.group,
+        fromBeginning: Boolean(opts.fromBeginning),
+        untilIdle: Boolean(opts.untilIdle),
+        maxBatch: numberOption('--batch', opts.batch, 5000, 1),
+        signal: stop.signal,
+        status: true,
+      }, out);
+      out.report(report, () => [
+        `events processed: ${report.events_processed} (${report.events_per_sec}/s), dead letters: ${report.dead_letters}`,
+        `interests: ${report.interests} (+${report.new_interests}), profiles: ${report.profiles}, lag: ${report.lag}`,
+        `ad decisions: ${report.ad_decisions}, SMS queued: ${report.sms_queued}`,
+        report.targeting,
+      ]);
+    } finally {
+      stop.dispose();
+      await backends.close();
+    }
+  }));
+}

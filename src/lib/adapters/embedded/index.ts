@@ -1,0 +1,146 @@
+// The embedded index: enriched plays and pre-merged aggregates in a SQLite file. Unfiltered
+// dashboard queries read the aggregates; filtered ones (mobile, level, state) read the plays.
+import { join } from 'node:path';
+import {
+  DIMENSION_GRAIN, WatermarkConflict,
+  type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
+  type IndexedPlay, type SeriesPoint,
+} from '../../ports.js';
+import { LEVEL_NAMES } from '../../records.js';
+import { dimensionValue } from '../../pipeline/aggregate.js';
+import { WATERMARK_SCHEMA, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS plays (event_id INTEGER, customer_id INTEGER, track_id INTEGER, time INTEGER, mobile INTEGER,
+  zip TEXT, state TEXT, city TEXT, title TEXT, artist TEXT, gender TEXT, age_band TEXT, level TEXT, campaign TEXT, flags TEXT);
+CREATE INDEX IF NOT EXISTS plays_time ON plays (time);
+CREATE INDEX IF NOT EXISTS plays_customer ON plays (customer_id, time);
+CREATE INDEX IF NOT EXISTS plays_state ON plays (state, time);
+CREATE TABLE IF NOT EXISTS aggregates (grain TEXT, dim TEXT, bucket INTEGER, value TEXT, plays INTEGER, mobile_plays INTEGER,
+  PRIMARY KEY (grain, dim, bucket, value)) WITHOUT ROWID;
+${WATERMARK_SCHEMA}`;
+
+/** Index columns a filter or a breakdown can name. */
+const PLAY_COLUMN: Record<Exclude<Dimension, 'all'>, string> = {
+  state: 'state', gender: 'gender', age_band: 'age_band', level: 'level', campaign: 'campaign', track: 'track_id', artist: 'artist', zip: 'zip',
+};
+
+const GRAIN_MS: Record<Grain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+interface Where { sql: string; args: unknown[] }
+
+function playsWhere(f: IndexFilter): Where {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  if (f.from !== undefined) { parts.push('time >= ?'); args.push(f.from); }
+  if (f.to !== undefined) { parts.push('time < ?'); args.push(f.to); }
+  if (f.mobile !== undefined) { parts.push('mobile = ?'); args.push(f.mobile ? 1 : 0); }
+  if (f.level !== undefined) { parts.push('level = ?'); args.push(LEVEL_NAMES[f.level] ?? String(f.level)); }
+  if (f.state !== undefined) { parts.push('state = ?'); args.push(f.state); }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+}
+
+/** Only a time range (or nothing): the aggregates can answer. */
+const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
+
+export class EmbeddedIndex implements Index {
+  private readonly db: Db;
+
+  constructor(dataDir: string) {
+    this.db = openDatabase(join(dataDir, 'index.db'), SCHEMA);
+  }
+
+  async watermark(log: string, partition: number): Promise<number> {
+    return readWatermark(this.db, log, partition);
+  }
+
+  async applyEffects(e: IndexEffects): Promise<void> {
+    const insertPlay = this.db.prepare(`INSERT INTO plays (event_id, customer_id, track_id, time, mobile, zip, state, city, title, artist, gender, age_band, level, campaign, flags)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const addAggregate = this.db.prepare(`INSERT INTO aggregates (grain, dim, bucket, value, plays, mobile_plays) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (grain, dim, bucket, value) DO UPDATE SET plays = plays + excluded.plays, mobile_plays = mobile_plays + excluded.mobile_plays`);
+    this.db.transaction(() => {
+      const actual = readWatermark(this.db, e.position.log, e.position.partition);
+      if (actual !== e.position.expected) throw new WatermarkConflict(e.position, actual);
+      for (const p of e.plays) {
+        insertPlay.run(p.eventId, p.customerId, p.trackId, p.time, p.mobile ? 1 : 0, p.zip, dimensionValue(p, 'state'), p.place?.city ?? null,
+          p.track?.title ?? null, p.track?.artist ?? null, dimensionValue(p, 'gender'), dimensionValue(p, 'age_band'),
+          dimensionValue(p, 'level'), dimensionValue(p, 'campaign'), p.flags.join(','));
+      }
+      for (const a of e.aggregates) addAggregate.run(a.grain, a.dim, a.bucket, a.value, a.plays, a.mobilePlays);
+      writeWatermark(this.db, e.position.log, e.position.partition, e.position.next);
+    })();
+  }
+
+  async totals(f: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
+    const w = playsWhere(f);
+    const row = onlyTime(f)
+      ? this.db.prepare(`SELECT coalesce(sum(plays), 0) AS plays, coalesce(sum(mobile_plays), 0) AS mobilePlays, min(bucket) AS first, max(bucket) AS last
+          FROM aggregates WHERE grain = 'minute' AND dim = 'all' ${rangeSql(f)}`).get(...rangeArgs(f))
+      : this.db.prepare(`SELECT count(*) AS plays, coalesce(sum(mobile), 0) AS mobilePlays, min(time) AS first, max(time) AS last FROM plays ${w.sql}`).get(...w.args);
+    return row as { plays: number; mobilePlays: number; first: number | null; last: number | null };
+  }
+
+  async series(f: IndexFilter, grain: Grain): Promise<SeriesPoint[]> {
+    if (onlyTime(f) && grain !== 'day') {
+      return this.db.prepare(`SELECT bucket, plays, mobile_plays AS mobilePlays FROM aggregates WHERE grain = ? AND dim = 'all' ${rangeSql(f)} ORDER BY bucket`)
+        .all(grain, ...rangeArgs(f)) as SeriesPoint[];
+    }
+    const w = playsWhere(f);
+    const unit = GRAIN_MS[grain];
+    return this.db.prepare(`SELECT (time / ${unit}) * ${unit} AS bucket, count(*) AS plays, sum(mobile) AS mobilePlays FROM plays ${w.sql} GROUP BY 1 ORDER BY 1`)
+      .all(...w.args) as SeriesPoint[];
+  }
+
+  async breakdown(f: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]> {
+    if (dim === 'all') {
+      const t = await this.totals(f);
+      return [{ value: '', plays: t.plays, mobilePlays: t.mobilePlays }];
+    }
+    if (onlyTime(f)) {
+      const grain = DIMENSION_GRAIN[dim];
+      return this.db.prepare(`SELECT value, sum(plays) AS plays, sum(mobile_plays) AS mobilePlays FROM aggregates
+        WHERE grain = ? AND dim = ? ${rangeSql(f)} GROUP BY value ORDER BY plays DESC, value LIMIT ?`)
+        .all(grain, dim, ...rangeArgs(f), limit) as BreakdownRow[];
+    }
+    const w = playsWhere(f);
+    const column = PLAY_COLUMN[dim];
+    return this.db.prepare(`SELECT CAST(${column} AS TEXT) AS value, count(*) AS plays, sum(mobile) AS mobilePlays FROM plays ${w.sql}
+      GROUP BY 1 ORDER BY plays DESC, value LIMIT ?`).all(...w.args, limit) as BreakdownRow[];
+  }
+
+  async recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]> {
+    const rows = this.db.prepare(`SELECT event_id, customer_id, track_id, time, mobile, zip, state, city, title, artist, gender, age_band, level, campaign, flags
+      FROM plays WHERE customer_id = ? ORDER BY time DESC, event_id DESC LIMIT ?`).all(customerId, limit) as Array<Record<string, string | number | null>>;
+    return rows.map((r) => ({
+      eventId: Number(r.event_id), customerId: Number(r.customer_id), trackId: Number(r.track_id), time: Number(r.time), mobile: r.mobile === 1,
+      zip: String(r.zip), state: String(r.state), city: r.city === null ? null : String(r.city),
+      title: r.title === null ? null : String(r.title), artist: r.artist === null ? null : String(r.artist),
+      gender: String(r.gender), ageBand: String(r.age_band), level: String(r.level), campaign: String(r.campaign),
+      flags: r.flags ? String(r.flags).split(',') : [],
+    }));
+  }
+
+  async customersInState(state: string, f: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>> {
+    const w = playsWhere({ ...f, state });
+    return this.db.prepare(`SELECT customer_id AS customerId, count(*) AS plays FROM plays ${w.sql} GROUP BY customer_id ORDER BY plays DESC, customer_id LIMIT ?`)
+      .all(...w.args, limit) as Array<{ customerId: number; plays: number }>;
+  }
+
+  async health(): Promise<Health> {
+    return sqliteHealth('embedded index', this.db, { plays: this.db.prepare('SELECT count(*) FROM plays').pluck().get() });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** Buckets that start inside [from, to): whole buckets only, so the grain bounds the precision. */
+function rangeSql(f: IndexFilter): string {
+  return `${f.from !== undefined ? 'AND bucket >= ?' : ''} ${f.to !== undefined ? 'AND bucket < ?' : ''}`;
+}
+
+function rangeArgs(f: IndexFilter): number[] {
+  return [f.from, f.to].filter((v): v is number => v !== undefined);
+}

@@ -1,0 +1,118 @@
+// The embedded event log: one partition in a SQLite file, consumer-group offsets beside it.
+// `replay` appends in one process while `stream` consumes in another.
+import { join } from 'node:path';
+import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogRecord, PartitionLag } from '../../ports.js';
+import type { DeadLetter } from '../../records.js';
+import { sleep } from '../../sleep.js';
+import { openDatabase, sqliteHealth, type Db } from './sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER);
+CREATE TABLE IF NOT EXISTS sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS group_offsets (grp TEXT PRIMARY KEY, next INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, line INTEGER, reason TEXT, raw TEXT, stage TEXT, at INTEGER);`;
+
+const POLL_MS = 50;
+const IDLE_MS = 300;
+
+interface EventRow { seq: number; key: string; value: string; path: string | null; line: number | null }
+
+/** Offsets start at 0 like Kafka's; SQLite rowids start at 1. */
+const toOffset = (seq: number) => seq - 1;
+
+export class EmbeddedEventLog implements EventLog {
+  readonly name = 'embedded';
+  private readonly db: Db;
+  private readonly sourceIds = new Map<string, number>();
+
+  constructor(dataDir: string) {
+    this.db = openDatabase(join(dataDir, 'log.db'), SCHEMA);
+  }
+
+  async append(records: LogRecord[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null);
+    })();
+  }
+
+  async appendDeadLetters(letters: DeadLetter[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO dead_letters (source, line, reason, raw, stage, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at);
+    })();
+  }
+
+  async consume(options: ConsumeOptions): Promise<void> {
+    if (options.fromBeginning) this.commit(options.group, 0);
+    const read = this.db.prepare(`SELECT e.seq, e.key, e.value, s.path, e.line FROM events e LEFT JOIN sources s ON s.id = e.source_id
+      WHERE e.seq > ? ORDER BY e.seq LIMIT ?`);
+    let idleSince: number | null = null;
+    while (!options.signal.aborted) {
+      const next = this.committed(options.group);
+      const rows = read.all(next, options.maxBatch) as EventRow[];
+      if (rows.length === 0) {
+        options.onLag?.(await this.lag(options.group));
+        idleSince ??= Date.now();
+        if (options.untilIdle && Date.now() - idleSince >= IDLE_MS) return;
+        await sleep(POLL_MS, options.signal);
+        continue;
+      }
+      idleSince = null;
+      const records: ConsumedRecord[] = rows.map((r) => ({
+        key: r.key, value: r.value, partition: 0, offset: toOffset(r.seq),
+        source: r.path === null ? undefined : { file: r.path, line: r.line ?? 0 },
+      }));
+      await options.onBatch({ partition: 0, records });
+      this.commit(options.group, rows[rows.length - 1].seq);
+      options.onLag?.(await this.lag(options.group));
+    }
+  }
+
+  async lag(group: string): Promise<PartitionLag[]> {
+    const end = this.endSeq();
+    const committed = this.committed(group);
+    return [{ partition: 0, committed, end, lag: Math.max(0, end - committed) }];
+  }
+
+  async deadLetterCount(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+  }
+
+  async readDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.db.prepare('SELECT source, line, reason, raw, stage, at FROM dead_letters ORDER BY id LIMIT ?').all(limit) as DeadLetter[];
+  }
+
+  async health(): Promise<Health> {
+    return sqliteHealth('embedded log', this.db, { partitions: 1, events: this.endSeq() });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /** Count of events in the log (the next offset to be written). */
+  private endSeq(): number {
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').get() as { n: number }).n;
+  }
+
+  /** The group's committed position as the last consumed seq (0: nothing yet), i.e. the next offset. */
+  private committed(group: string): number {
+    const row = this.db.prepare('SELECT next FROM group_offsets WHERE grp = ?').get(group) as { next: number } | undefined;
+    return row?.next ?? 0;
+  }
+
+  private commit(group: string, next: number): void {
+    this.db.prepare('INSERT INTO group_offsets (grp, next) VALUES (?, ?) ON CONFLICT (grp) DO UPDATE SET next = excluded.next').run(group, next);
+  }
+
+  private sourceId(path: string): number {
+    let id = this.sourceIds.get(path);
+    if (id === undefined) {
+      this.db.prepare('INSERT OR IGNORE INTO sources (path) VALUES (?)').run(path);
+      id = (this.db.prepare('SELECT id FROM sources WHERE path = ?').get(path) as { id: number }).id;
+      this.sourceIds.set(path, id);
+    }
+    return id;
+  }
+}

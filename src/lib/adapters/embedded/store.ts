@@ -1,0 +1,274 @@
+// The embedded store: customers, tracks, clicks, live state, models, predictions and the SMS queue
+// in one SQLite file. applyEffects is one transaction guarded by the partition's watermark.
+import { join } from 'node:path';
+import {
+  WatermarkConflict, pairKey,
+  type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
+  type StoreCounts, type StoreEffects,
+} from '../../ports.js';
+import type { Click, Customer, Interest, ListenPair, Profile, Track } from '../../records.js';
+import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, name TEXT, gender TEXT, address TEXT, zip TEXT, sign_date TEXT,
+  active INTEGER, level INTEGER, campaign INTEGER, linked INTEGER, age INTEGER, age_source TEXT);
+CREATE TABLE IF NOT EXISTS tracks (id INTEGER PRIMARY KEY, title TEXT, artist TEXT, length_sec INTEGER);
+CREATE TABLE IF NOT EXISTS clicks (event_id INTEGER PRIMARY KEY, customer_id INTEGER, ad TEXT, time INTEGER);
+CREATE INDEX IF NOT EXISTS clicks_customer ON clicks (customer_id);
+CREATE TABLE IF NOT EXISTS profiles (customer_id INTEGER PRIMARY KEY, plays INTEGER, mobile_plays INTEGER, morning INTEGER,
+  afternoon INTEGER, evening INTEGER, night INTEGER, unique_tracks INTEGER, first_seen INTEGER, last_seen INTEGER);
+CREATE TABLE IF NOT EXISTS pairs (customer_id INTEGER, track_id INTEGER, plays INTEGER, recent TEXT, interest_at INTEGER,
+  PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS interests (customer_id INTEGER, track_id INTEGER, detected_at INTEGER, PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS interests_recent ON interests (detected_at);
+CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, created_at INTEGER, deployed INTEGER DEFAULT 0, deployed_at INTEGER, body TEXT);
+CREATE TABLE IF NOT EXISTS predictions (customer_id INTEGER PRIMARY KEY, probability REAL, label INTEGER, model_version INTEGER);
+CREATE TABLE IF NOT EXISTS targets (customer_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS ad_decisions (customer_id INTEGER, day TEXT, event_id INTEGER, at INTEGER, PRIMARY KEY (customer_id, day)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sms (id TEXT PRIMARY KEY, customer_id INTEGER, day TEXT, text TEXT, at INTEGER,
+  state TEXT DEFAULT 'queued', claimed_by TEXT, claimed_at INTEGER);
+CREATE INDEX IF NOT EXISTS sms_state ON sms (state);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+${WATERMARK_SCHEMA}`;
+
+/** A claimed SMS not acknowledged within this time goes back to the queue (its sender died). */
+const SMS_CLAIM_TIMEOUT_MS = 60_000;
+
+interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string }
+interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number }
+interface PairRow { customer_id: number; track_id: number; plays: number; recent: string; interest_at: number | null }
+interface ModelRow { version: number; created_at: number; deployed: number; deployed_at: number | null; body: string }
+
+const toCustomer = (r: CustomerRow): Customer => ({
+  id: r.id, name: r.name, gender: r.gender as Customer['gender'], address: r.address, zip: r.zip, signDate: r.sign_date,
+  active: r.active === 1, level: r.level as Customer['level'], campaign: r.campaign as Customer['campaign'],
+  linkedWithApps: r.linked === 1, age: r.age, ageSource: r.age_source as Customer['ageSource'],
+});
+const toProfile = (r: ProfileRow): Profile => ({
+  customerId: r.customer_id, plays: r.plays, mobilePlays: r.mobile_plays, morning: r.morning, afternoon: r.afternoon,
+  evening: r.evening, night: r.night, uniqueTracks: r.unique_tracks, firstSeen: r.first_seen, lastSeen: r.last_seen,
+});
+const toPair = (r: PairRow): ListenPair => ({
+  customerId: r.customer_id, trackId: r.track_id, plays: r.plays,
+  recent: r.recent ? r.recent.split(',').map(Number) : [], interestAt: r.interest_at,
+});
+const toModel = (r: ModelRow): ModelRecord => ({
+  version: r.version, createdAt: r.created_at, deployed: r.deployed === 1, deployedAt: r.deployed_at, body: JSON.parse(r.body),
+});
+
+export class EmbeddedStore implements Store {
+  private readonly db: Db;
+
+  constructor(dataDir: string) {
+    this.db = openDatabase(join(dataDir, 'state.db'), SCHEMA);
+  }
+
+  async upsertCustomers(customers: Customer[]): Promise<void> {
+    const upsert = this.db.prepare(`INSERT OR REPLACE INTO customers (id, name, gender, address, zip, sign_date, active, level, campaign, linked, age, age_source)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const c of customers) {
+        upsert.run(c.id, c.name, c.gender, c.address, c.zip, c.signDate, c.active ? 1 : 0, c.level, c.campaign, c.linkedWithApps ? 1 : 0, c.age, c.ageSource);
+      }
+    })();
+  }
+
+  async upsertTracks(tracks: Track[]): Promise<void> {
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO tracks (id, title, artist, length_sec) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const t of tracks) upsert.run(t.id, t.title, t.artist, t.lengthSec);
+    })();
+  }
+
+  async addClicks(clicks: Click[]): Promise<void> {
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO clicks (event_id, customer_id, ad, time) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const c of clicks) upsert.run(c.eventId, c.customerId, c.ad, c.time);
+    })();
+  }
+
+  async getCustomers(ids: number[]): Promise<Map<number, Customer>> {
+    const rows = this.db.prepare('SELECT * FROM customers WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as CustomerRow[];
+    return new Map(rows.map((r) => [r.id, toCustomer(r)]));
+  }
+
+  async getTracks(ids: number[]): Promise<Map<number, Track>> {
+    const rows = this.db.prepare('SELECT * FROM tracks WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as Array<{ id: number; title: string; artist: string; length_sec: number }>;
+    return new Map(rows.map((r) => [r.id, { id: r.id, title: r.title, artist: r.artist, lengthSec: r.length_sec }]));
+  }
+
+  async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
+    const ids = jsonList(customerIds);
+    const profileRows = this.db.prepare('SELECT * FROM profiles WHERE customer_id IN (SELECT value FROM json_each(?))').all(ids) as ProfileRow[];
+    const pairGet = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ? AND track_id = ?');
+    const pairMap = new Map<string, ListenPair>();
+    for (const [c, t] of pairs) {
+      const row = pairGet.get(c, t) as PairRow | undefined;
+      if (row) pairMap.set(pairKey(c, t), toPair(row));
+    }
+    const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(ids) as number[];
+    const sent = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
+      WHERE customer_id IN (SELECT value FROM json_each(?)) AND day IN (SELECT value FROM json_each(?))`).pluck().all(ids, jsonList(days)) as string[];
+    return {
+      watermark: readWatermark(this.db, log, partition),
+      profiles: new Map(profileRows.map((r) => [r.customer_id, toProfile(r)])),
+      pairs: pairMap,
+      targeted: new Set(targeted),
+      smsSent: new Set(sent),
+    };
+  }
+
+  async applyEffects(e: StoreEffects): Promise<void> {
+    const { position } = e;
+    const upsertProfile = this.db.prepare(`INSERT OR REPLACE INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const upsertPair = this.db.prepare('INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
+    const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
+    const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
+    const addSms = this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      const actual = readWatermark(this.db, position.log, position.partition);
+      if (actual !== position.expected) throw new WatermarkConflict(position, actual);
+      for (const p of e.profiles) {
+        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen);
+      }
+      for (const p of e.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
+      for (const i of e.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
+      for (const d of e.adDecisions) addDecision.run(d.customerId, d.day, d.eventId, d.at);
+      for (const s of e.sms) addSms.run(s.id, s.customerId, s.day, s.text, s.at);
+      this.bump('events_processed', e.counters.eventsProcessed);
+      this.bump('dead_letters', e.counters.deadLetters);
+      writeWatermark(this.db, position.log, position.partition, position.next);
+    })();
+  }
+
+  async getProfile(customerId: number): Promise<Profile | null> {
+    const row = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
+    return row ? toProfile(row) : null;
+  }
+
+  async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
+    return (this.db.prepare('SELECT * FROM profiles WHERE customer_id > ? ORDER BY customer_id LIMIT ?').all(afterCustomerId, limit) as ProfileRow[]).map(toProfile);
+  }
+
+  async interestsOf(customerId: number): Promise<Interest[]> {
+    return this.interestRows('SELECT * FROM interests WHERE customer_id = ? ORDER BY detected_at', customerId);
+  }
+
+  async recentInterests(limit: number): Promise<Interest[]> {
+    return this.interestRows('SELECT * FROM interests ORDER BY detected_at DESC, customer_id LIMIT ?', limit);
+  }
+
+  async clicksOf(customerIds: number[]): Promise<Click[]> {
+    return this.clickRows('SELECT * FROM clicks WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY event_id', jsonList(customerIds));
+  }
+
+  async allClicks(): Promise<Click[]> {
+    return this.clickRows('SELECT * FROM clicks ORDER BY event_id');
+  }
+
+  async saveModel(body: Record<string, unknown>): Promise<ModelRecord> {
+    const createdAt = Date.now();
+    const info = this.db.prepare('INSERT INTO models (created_at, body) VALUES (?, ?)').run(createdAt, JSON.stringify(body));
+    return { version: Number(info.lastInsertRowid), createdAt, deployed: false, deployedAt: null, body };
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return (this.db.prepare('SELECT * FROM models ORDER BY version').all() as ModelRow[]).map(toModel);
+  }
+
+  async getModel(version: number): Promise<ModelRecord | null> {
+    const row = this.db.prepare('SELECT * FROM models WHERE version = ?').get(version) as ModelRow | undefined;
+    return row ? toModel(row) : null;
+  }
+
+  async deployModel(version: number, predictions: Prediction[], targeted: number[]): Promise<void> {
+    const upsert = this.db.prepare('INSERT INTO predictions (customer_id, probability, label, model_version) VALUES (?, ?, ?, ?)');
+    const target = this.db.prepare('INSERT INTO targets (customer_id) VALUES (?)');
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE models SET deployed = 0').run();
+      this.db.prepare('UPDATE models SET deployed = 1, deployed_at = ? WHERE version = ?').run(Date.now(), version);
+      this.db.prepare('DELETE FROM predictions').run();
+      this.db.prepare('DELETE FROM targets').run();
+      for (const p of predictions) upsert.run(p.customerId, p.probability, p.label, p.modelVersion);
+      for (const id of targeted) target.run(id);
+    })();
+  }
+
+  async deployedModel(): Promise<ModelRecord | null> {
+    const row = this.db.prepare('SELECT * FROM models WHERE deployed = 1').get() as ModelRow | undefined;
+    return row ? toModel(row) : null;
+  }
+
+  async prediction(customerId: number): Promise<Prediction | null> {
+    const row = this.db.prepare('SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
+      { customer_id: number; probability: number; label: 0 | 1; model_version: number } | undefined;
+    return row ? { customerId: row.customer_id, probability: row.probability, label: row.label, modelVersion: row.model_version } : null;
+  }
+
+  async isTargeted(customerId: number): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM targets WHERE customer_id = ?').get(customerId) !== undefined;
+  }
+
+  async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
+    return (this.db.prepare('SELECT * FROM ad_decisions WHERE customer_id = ? ORDER BY day').all(customerId) as
+      Array<{ customer_id: number; day: string; event_id: number; at: number }>)
+      .map((r) => ({ customerId: r.customer_id, day: r.day, eventId: r.event_id, at: r.at }));
+  }
+
+  async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
+    const now = Date.now();
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms
+        WHERE state = 'queued' OR (state = 'claimed' AND claimed_at < ?) ORDER BY at, id LIMIT ?`)
+        .all(now - SMS_CLAIM_TIMEOUT_MS, limit) as Array<{ id: string; customer_id: number; day: string; text: string; at: number }>;
+      const claim = this.db.prepare(`UPDATE sms SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?`);
+      for (const r of rows) claim.run(consumer, now, r.id);
+      return rows.map((r) => ({ id: r.id, customerId: r.customer_id, day: r.day, text: r.text, at: r.at }));
+    })();
+  }
+
+  async ackSms(ids: string[]): Promise<void> {
+    this.db.prepare(`UPDATE sms SET state = 'sent' WHERE id IN (SELECT value FROM json_each(?))`).run(jsonList(ids));
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const count = (sql: string) => (this.db.prepare(sql).pluck().get() as number) ?? 0;
+    return {
+      customers: count('SELECT count(*) FROM customers'),
+      tracks: count('SELECT count(*) FROM tracks'),
+      profiles: count('SELECT count(*) FROM profiles'),
+      interests: count('SELECT count(*) FROM interests'),
+      eligibleCustomers: count('SELECT count(*) FROM customers WHERE active = 1 AND level < 2'),
+      targetedCustomers: count('SELECT count(*) FROM targets'),
+      adDecisions: count('SELECT count(*) FROM ad_decisions'),
+      smsQueued: count('SELECT count(*) FROM sms'),
+      eventsProcessed: count(`SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'events_processed'`),
+      deadLetters: count(`SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'dead_letters'`),
+      clicks: count('SELECT count(*) FROM clicks'),
+    };
+  }
+
+  async health(): Promise<Health> {
+    return sqliteHealth('embedded store', this.db, { customers: (await this.counts()).customers });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private bump(name: string, by: number): void {
+    if (by === 0) return;
+    this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value').run(name, by);
+  }
+
+  private interestRows(sql: string, arg: number): Interest[] {
+    return (this.db.prepare(sql).all(arg) as Array<{ customer_id: number; track_id: number; detected_at: number }>)
+      .map((r) => ({ customerId: r.customer_id, trackId: r.track_id, detectedAt: r.detected_at }));
+  }
+
+  private clickRows(sql: string, ...args: unknown[]): Click[] {
+    return (this.db.prepare(sql).all(...args) as Array<{ event_id: number; customer_id: number; ad: string; time: number }>)
+      .map((r) => ({ eventId: r.event_id, customerId: r.customer_id, ad: r.ad, time: r.time }));
+  }
+}

@@ -1,0 +1,28 @@
+// Builds the adapter set the configuration names. Commands never import an adapter directly.
+import type { Config } from './config.js';
+import type { EventLog, Index, Store } from './ports.js';
+import { EmbeddedEventLog } from './adapters/embedded/log.js';
+import { EmbeddedIndex } from './adapters/embedded/index.js';
+import { EmbeddedStore } from './adapters/embedded/store.js';
+
+export interface Backends {
+  log: EventLog;
+  store: Store;
+  index: Index;
+  /** "embedded" or e.g. "kafka+redis": shown in reports. */
+  kind: string;
+  close(): Promise<void>;
+}
+
+export async function openBackends(config: Config): Promise<Backends> {
+  const log: EventLog = new EmbeddedEventLog(config.dataDir);
+  const store: Store = new EmbeddedStore(config.dataDir);
+  const index: Index = new EmbeddedIndex(config.dataDir);
+  return {
+    log, store, index,
+    kind: 'embedded',
+    async close() {
+      await Promise.allSettled([log.close(), store.close(), index.close()]);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Interest: a customer playing the same track at least 3 times within any 30 minutes, in event time.
+// Plays may arrive out of order; each pair keeps its recent play times (bounded by the allowed
+// lateness), so the verdict does not depend on arrival order within that bound.
+import type { Interest, ListenPair, PlayEvent } from '../records.js';
+import { HOUR, MINUTE } from './time.js';
+
+export interface InterestRule {
+  plays: number; // 3
+  windowMs: number; // 30 minutes
+  latenessMs: number; // plays older than the pair's newest play by more than this are forgotten
+  maxRecent: number; // memory bound per pair
+}
+
+export const DEFAULT_INTEREST_RULE: InterestRule = { plays: 3, windowMs: 30 * MINUTE, latenessMs: 24 * HOUR, maxRecent: 64 };
+
+/** Returns the pair after this play, and the interest if this play completed the first window. */
+export function advancePair(
+  pair: ListenPair | undefined,
+  event: PlayEvent,
+  rule: InterestRule = DEFAULT_INTEREST_RULE,
+): { pair: ListenPair; detected: Interest | null } {
+  const base: ListenPair = pair ?? { customerId: event.customerId, trackId: event.trackId, plays: 0, recent: [], interestAt: null };
+  if (base.interestAt !== null) {
+    // Already an interest: only the play count moves; no window state is needed any more.
+    return { pair: { ...base, plays: base.plays + 1 }, detected: null };
+  }
+  const recent = insertSorted(base.recent, event.time);
+  const completedAt = firstWindowEnd(recent, rule);
+  if (completedAt !== null) {
+    return {
+      pair: { ...base, plays: base.plays + 1, recent: [], interestAt: completedAt },
+      detected: { customerId: event.customerId, trackId: event.trackId, detectedAt: completedAt },
+    };
+  }
+  const newest = recent[recent.length - 1];
+  let kept = recent.filter((t) => newest - t <= rule.latenessMs);
+  if (kept.length > rule.maxRecent) kept = kept.slice(kept.length - rule.maxRecent);
+  return { pair: { ...base, plays: base.plays + 1, recent: kept }, detected: null };
+}
+
+function insertSorted(times: number[], time: number): number[] {
+  const out = times.slice();
+  let i = out.length;
+  while (i > 0 && out[i - 1] > time) i--;
+  out.splice(i, 0, time);
+  return out;
+}
+
+/** Event time of the play that completes the earliest qualifying window, or null. */
+function firstWindowEnd(sorted: number[], rule: InterestRule): number | null {
+  const span = rule.plays - 1;
+  for (let i = 0; i + span < sorted.length; i++) {
+    if (sorted[i + span] - sorted[i] <= rule.windowMs) return sorted[i + span];
+  }
+  return null;
+}

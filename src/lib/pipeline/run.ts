@@ -1,0 +1,227 @@
+// Drives the stages over one batch of the event log and hands the effects to the index and the store.
+// Each sink applies a batch only if its watermark for the partition is what we read (compare and set),
+// so a redelivered batch, a restarted worker or a second worker on the same partition changes nothing.
+import { BackendUnavailableError } from '../errors.js';
+import { parseTrackLine } from '../formats/tracks.js';
+import { sleep } from '../sleep.js';
+import {
+  WatermarkConflict, pairKey,
+  type AdDecision, type ConsumedRecord, type EventLog, type Index, type LogBatch, type PartitionLag,
+  type SmsMessage, type Store,
+} from '../ports.js';
+import type { DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile } from '../records.js';
+import { aggregate } from './aggregate.js';
+import { Catalog } from './catalog.js';
+import { enrich } from './enrich.js';
+import { DEFAULT_INTEREST_RULE, advancePair, type InterestRule } from './interest.js';
+import { advanceProfile } from './profile.js';
+import { decideOffer } from './target.js';
+import { dayOf } from './time.js';
+
+export interface PipelineDeps {
+  log: EventLog;
+  store: Store;
+  index: Index;
+  catalog: Catalog;
+  rule?: InterestRule;
+  now?: () => number;
+}
+
+interface ParsedRecord { record: ConsumedRecord; event: PlayEvent }
+
+export interface BatchOutcome {
+  partition: number;
+  records: number;
+  processed: number; // plays newly applied to the store
+  deadLetters: number; // records newly dead-lettered
+  interests: Interest[];
+  adDecisions: AdDecision[];
+  sms: SmsMessage[];
+  lastEventTime: number | null;
+}
+
+/** Parse and validate: a record that is not a play goes to the dead letters with its reason. */
+export function parseBatch(records: ConsumedRecord[], log: string, now: number): { parsed: ParsedRecord[]; dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> } {
+  const parsed: ParsedRecord[] = [];
+  const dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> = [];
+  for (const record of records) {
+    const result = parseTrackLine(record.value);
+    if (result.ok) {
+      parsed.push({ record, event: result.value });
+      continue;
+    }
+    const where = record.source ? `${record.source.file}` : `${log}/${record.partition}@${record.offset}`;
+    dead.push({
+      record,
+      letter: { source: where, line: record.source?.line ?? null, reason: result.reason, raw: record.value, stage: 'stream', at: now },
+    });
+  }
+  return { parsed, dead };
+}
+
+export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise<BatchOutcome> {
+  const now = (deps.now ?? Date.now)();
+  const logName = deps.log.name;
+  const { parsed, dead } = parseBatch(batch.records, logName, now);
+  const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
+  const enriched: Array<{ offset: number; play: EnrichedPlay }> = parsed.map(({ record, event }) => ({
+    offset: record.offset,
+    play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
+  }));
+  const lastOffset = batch.records[batch.records.length - 1].offset;
+
+  await applyToIndex(deps.index, logName, batch.partition, lastOffset, enriched);
+
+  // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts below stay exact.
+  if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
+
+  const outcome = await applyToStore(deps, logName, batch.partition, lastOffset, parsed, dead.map((d) => d.record.offset));
+  outcome.records = batch.records.length;
+  return outcome;
+}
+
+async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: Array<{ offset: number; play: EnrichedPlay }>): Promise<void> {
+  for (;;) {
+    const expected = await index.watermark(log, partition);
+    if (expected >= lastOffset) return; // already indexed
+    const fresh = enriched.filter((e) => e.offset > expected).map((e) => e.play);
+    try {
+      await index.applyEffects({ position: { log, partition, expected, next: lastOffset }, plays: fresh, aggregates: aggregate(fresh) });
+      return;
+    } catch (err) {
+      if (!(err instanceof WatermarkConflict)) throw err;
+    }
+  }
+}
+
+async function applyToStore(
+  deps: PipelineDeps, log: string, partition: number, lastOffset: number, parsed: ParsedRecord[], deadOffsets: number[],
+): Promise<BatchOutcome> {
+  const rule = deps.rule ?? DEFAULT_INTEREST_RULE;
+  const customerIds = [...new Set(parsed.map((p) => p.event.customerId))];
+  const pairs = uniquePairs(parsed);
+  const days = [...new Set(parsed.map((p) => dayOf(p.event.time)))];
+  for (;;) {
+    const state = await deps.store.loadBatchState(log, partition, customerIds, pairs, days);
+    const outcome: BatchOutcome = {
+      partition, records: 0, processed: 0, deadLetters: deadOffsets.filter((o) => o > state.watermark).length,
+      interests: [], adDecisions: [], sms: [], lastEventTime: null,
+    };
+    if (state.watermark >= lastOffset) return outcome;
+    const profiles = new Map<number, Profile>();
+    const pairState = new Map<string, ListenPair>();
+    const decided = new Set(state.smsSent);
+    for (const { record, event } of parsed) {
+      if (record.offset <= state.watermark) continue;
+      const key = pairKey(event.customerId, event.trackId);
+      const before = pairState.get(key) ?? state.pairs.get(key);
+      const { pair, detected } = advancePair(before, event, rule);
+      pairState.set(key, pair);
+      if (detected) outcome.interests.push(detected);
+      const profile = profiles.get(event.customerId) ?? state.profiles.get(event.customerId);
+      profiles.set(event.customerId, advanceProfile(profile, event, before === undefined));
+      if (state.targeted.has(event.customerId)) {
+        const offer = decideOffer(event, decided);
+        if (offer) {
+          outcome.adDecisions.push(offer.decision);
+          outcome.sms.push(offer.sms);
+        }
+      }
+      outcome.processed += 1;
+      outcome.lastEventTime = Math.max(outcome.lastEventTime ?? event.time, event.time);
+    }
+    try {
+      await deps.store.applyEffects({
+        position: { log, partition, expected: state.watermark, next: lastOffset },
+        profiles: [...profiles.values()],
+        pairs: [...pairState.values()],
+        interests: outcome.interests,
+        adDecisions: outcome.adDecisions,
+        sms: outcome.sms,
+        counters: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters },
+      });
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof WatermarkConflict)) throw err;
+      // Someone else applied part of this partition meanwhile: re-read and recompute the rest.
+    }
+  }
+}
+
+function uniquePairs(parsed: ParsedRecord[]): Array<[number, number]> {
+  const seen = new Map<string, [number, number]>();
+  for (const { event } of parsed) seen.set(pairKey(event.customerId, event.trackId), [event.customerId, event.trackId]);
+  return [...seen.values()];
+}
+
+// ---------------------------------------------------------------- the stream loop
+
+export interface StreamTotals {
+  batches: number;
+  records: number;
+  eventsProcessed: number;
+  deadLetters: number;
+  interests: number;
+  adDecisions: number;
+  smsQueued: number;
+  lag: number;
+  startedAt: number;
+}
+
+export interface StreamOptions {
+  group: string;
+  fromBeginning: boolean;
+  untilIdle: boolean;
+  maxBatch: number;
+  signal: AbortSignal;
+  onBatch?: (outcome: BatchOutcome, totals: StreamTotals) => void;
+  onRetry?: (err: Error, attempt: number, delayMs: number) => void;
+  onLag?: (lag: PartitionLag[]) => void;
+}
+
+/**
+ * Consumes the log until stopped (or idle) and processes each batch. A sink that is unreachable
+ * pauses the loop: the batch is retried with backoff and its offsets are not committed until done.
+ */
+export async function runStream(deps: PipelineDeps, options: StreamOptions): Promise<StreamTotals> {
+  const totals: StreamTotals = {
+    batches: 0, records: 0, eventsProcessed: 0, deadLetters: 0, interests: 0, adDecisions: 0, smsQueued: 0, lag: 0,
+    startedAt: Date.now(),
+  };
+  await deps.log.consume({
+    group: options.group,
+    fromBeginning: options.fromBeginning,
+    untilIdle: options.untilIdle,
+    signal: options.signal,
+    maxBatch: options.maxBatch,
+    onLag: (lag) => {
+      totals.lag = lag.reduce((sum, p) => sum + p.lag, 0);
+      options.onLag?.(lag);
+    },
+    onBatch: async (batch) => {
+      const outcome = await withRetry(() => processBatch(batch, deps), options);
+      totals.batches += 1;
+      totals.records += outcome.records;
+      totals.eventsProcessed += outcome.processed;
+      totals.deadLetters += outcome.deadLetters;
+      totals.interests += outcome.interests.length;
+      totals.adDecisions += outcome.adDecisions.length;
+      totals.smsQueued += outcome.sms.length;
+      options.onBatch?.(outcome, totals);
+    },
+  });
+  return totals;
+}
+
+async function withRetry<T>(work: () => Promise<T>, options: Pick<StreamOptions, 'signal' | 'onRetry'>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof BackendUnavailableError) || options.signal.aborted) throw err;
+      const delayMs = Math.min(200 * 2 ** (attempt - 1), 5_000);
+      options.onRetry?.(err, attempt, delayMs);
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
