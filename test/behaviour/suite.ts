@@ -1,0 +1,202 @@
+// The behavioural suite: what musicflow must do, whatever adapters carry it. Each adapter set
+// (embedded files; Kafka + Redis) runs these same tests unchanged.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Config } from '../../src/lib/config.js';
+import { Catalog } from '../../src/lib/pipeline/catalog.js';
+import { processBatch } from '../../src/lib/pipeline/run.js';
+import { replayFile } from '../../src/lib/replay.js';
+import { seedFiles } from '../../src/lib/seed.js';
+import { streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { T0, smallFixture, type Fixture } from '../support/fixtures.js';
+import { silentOutput } from '../support/output.js';
+
+export interface AdapterSet {
+  name: string;
+  /** A configuration pointing at empty, isolated state (a new data dir, topic, key prefix). */
+  freshConfig(): Promise<Config>;
+}
+
+const never = new AbortController().signal;
+
+async function loadAndStream(backends: Backends, fx: Fixture): Promise<{ stream: StreamReport; rejected: number }> {
+  await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+  const replay = await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+  const stream = await streamLog(backends, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never, status: false }, silentOutput);
+  return { stream, rejected: replay.rejected };
+}
+
+/** Everything a run leaves behind that must not change when the same log is processed again. */
+async function snapshot(b: Backends, customerIds: number[]): Promise<unknown> {
+  const counts = await b.store.counts();
+  return {
+    counts,
+    profiles: await Promise.all(customerIds.map((id) => b.store.getProfile(id))),
+    interests: await Promise.all(customerIds.map((id) => b.store.interestsOf(id))),
+    totals: await b.index.totals({}),
+    states: await b.index.breakdown({}, 'state', 100),
+    mobileStates: await b.index.breakdown({ mobile: true }, 'state', 100),
+    series: await b.index.series({}, 'minute'),
+  };
+}
+
+export function behaviourSuite(set: AdapterSet): void {
+  describe(`behaviour on ${set.name}`, { concurrency: false }, () => {
+    it('processes every good line and names every bad one', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        const { stream, rejected } = await loadAndStream(b, fx);
+        assert.equal(stream.events_processed, fx.goodEvents.length);
+        assert.equal(rejected, fx.badLines);
+        assert.equal(stream.lag, 0);
+        const letters = await b.log.readDeadLetters(10);
+        assert.deepEqual(letters.map((l) => [l.line, l.stage]), [[4, 'replay'], [8, 'replay']]);
+        assert.ok(letters.every((l) => l.source.endsWith('tracks.csv') && l.reason.length > 0));
+        assert.equal((await b.index.totals({})).plays, fx.goodEvents.length);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('detects an interest in event time from plays that arrive out of order', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        const { stream } = await loadAndStream(b, fx);
+        assert.equal(stream.interests, 1);
+        assert.deepEqual(await b.store.interestsOf(1), [{ customerId: 1, trackId: 10, detectedAt: T0 + 25 * 60_000 }]);
+        assert.deepEqual(await b.store.interestsOf(2), [], '3 plays over 40 minutes are not an interest');
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('keeps live profiles by daypart, device and unique tracks', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await loadAndStream(b, fx);
+        assert.deepEqual(await b.store.getProfile(1), {
+          customerId: 1, plays: 4, mobilePlays: 2, morning: 3, afternoon: 0, evening: 1, night: 0, uniqueTracks: 2,
+          firstSeen: T0, lastSeen: T0 + 12 * 3_600_000,
+        });
+        assert.equal((await b.store.counts()).profiles, 5);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('enriches what it can and flags, not drops, unknown customers and places', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await loadAndStream(b, fx);
+        const [unknown] = await b.index.recentPlays(9, 5);
+        assert.deepEqual(unknown.flags.sort(), ['unknown_customer', 'unknown_zip']);
+        assert.equal(unknown.title, 'Ohio');
+        const [known] = await b.index.recentPlays(2, 1);
+        assert.equal(known.state, 'CA');
+        assert.equal(known.level, 'Silver');
+        const byState = await b.index.breakdown({}, 'state', 10);
+        assert.equal(byState.reduce((s, r) => s + r.plays, 0), fx.goodEvents.length);
+        assert.deepEqual(byState.find((r) => r.value === 'NY'), { value: 'NY', plays: 4, mobilePlays: 2 });
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('reprocessing the log from the beginning changes nothing', async () => {
+      const fx = smallFixture();
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
+      try {
+        await loadAndStream(b, fx);
+        const before = await snapshot(b, [1, 2, 3, 4, 9]);
+        const again = await streamLog(b, { group: 'g', fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never, status: false }, silentOutput);
+        assert.equal(again.events_processed, 0);
+        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+        assert.equal(other.events_processed, 0);
+        assert.deepEqual(await snapshot(b, [1, 2, 3, 4, 9]), before);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('a batch delivered twice is applied once', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+        await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+        const deps = { log: b.log, store: b.store, index: b.index, catalog: new Catalog(b.store) };
+        let processed = 0;
+        await b.log.consume({
+          group: 'twice', fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5,
+          onBatch: async (batch) => {
+            processed += (await processBatch(batch, deps)).processed;
+            processed += (await processBatch(batch, deps)).processed; // a redelivery
+          },
+        });
+        assert.equal(processed, fx.goodEvents.length);
+        const counts = await b.store.counts();
+        assert.equal(counts.eventsProcessed, fx.goodEvents.length);
+        assert.equal(counts.deadLetters, 0);
+        assert.equal((await b.index.totals({})).plays, fx.goodEvents.length);
+        assert.equal((await b.store.getProfile(1))?.plays, 4);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('two workers in one group give the result of one', async () => {
+      const fx = smallFixture();
+      const config = await set.freshConfig();
+      const b1 = await openBackends(config);
+      const b2 = await openBackends(config);
+      try {
+        await seedFiles(b1, { customers: fx.customers, music: fx.music }, silentOutput);
+        await replayFile(b1.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+        const options = { group: 'pair', fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false };
+        const [r1, r2] = await Promise.all([streamLog(b1, options, silentOutput), streamLog(b2, options, silentOutput)]);
+        assert.equal(r1.events_processed + r2.events_processed, fx.goodEvents.length);
+        const counts = await b1.store.counts();
+        assert.equal(counts.eventsProcessed, fx.goodEvents.length);
+        assert.equal(counts.interests, 1);
+        assert.equal((await b1.store.getProfile(1))?.plays, 4);
+      } finally {
+        await b1.close();
+        await b2.close();
+      }
+    });
+
+    it('targets only deployed-model picks: one ad decision and one SMS a customer a day, even when replayed', async () => {
+      const fx = smallFixture();
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+        const model = await b.store.saveModel({ note: 'hand-made for the test' });
+        await b.store.deployModel(model.version, [
+          { customerId: 1, probability: 0.9, label: 1, modelVersion: model.version },
+          { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
+        ], [1]);
+        await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+        const first = await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        await streamLog(b, { group: 'g', fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        assert.equal(first.targeted_customers, 1);
+        // Customer 1 plays on 2014-10-20 only (four plays): one decision, one SMS.
+        assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => d.day), ['2014-10-20']);
+        assert.deepEqual(await b.store.adDecisionsOf(2), []);
+        const claimed = await b.store.claimSms('test-sender', 10);
+        assert.deepEqual(claimed.map((m) => m.customerId), [1]);
+        await b.store.ackSms(claimed.map((m) => m.id));
+        assert.deepEqual(await b.store.claimSms('test-sender', 10), []);
+        assert.equal((await b.store.prediction(1))?.label, 1);
+        assert.equal(await b.store.isTargeted(2), false);
+      } finally {
+        await b.close();
+      }
+    });
+  });
+}
