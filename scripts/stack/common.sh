@@ -1,0 +1,12 @@
+# Shared by up.sh and down.sh: where the test stack lives and which ports it uses.
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STACK_DIR=${MUSICFLOW_STACK_DIR:-$repo_root/.stack}
+CACHE_DIR=${MUSICFLOW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/musicflow}
+KAFKA_PORT=${MUSICFLOW_STACK_KAFKA_PORT:-19092}
+CONTROLLER_PORT=${MUSICFLOW_STACK_CONTROLLER_PORT:-19093}
+REDIS_PORT=${MUSICFLOW_STACK_REDIS_PORT:-16379}
+KAFKA_HEAP=${MUSICFLOW_STACK_KAFKA_HEAP:-512m}
+# The one place that names the Kafka version: the pom's kafka.version property.
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$repo_root/scripts/stack/kafka/pom.xml")
+KAFKA_STATE=$STACK_DIR/kafka
+REDIS_STATE=$STACK_DIR/redis

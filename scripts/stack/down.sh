@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Stops the test stack started by scripts/stack/up.sh and removes its data (.stack/kafka, .stack/redis).
+# The downloaded Kafka jars stay cached (~/.cache/musicflow) for the next start.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/common.sh"
+
+say() { printf 'stack: %s\n' "$*" >&2; }
+
+[[ -d $STACK_DIR ]] || { say "nothing to stop ($STACK_DIR does not exist)"; exit 0; }
+exec 9>"$STACK_DIR/.lock"
+flock 9
+
+stop_pid_file() { # pid file, label
+  local file=$1 label=$2
+  [[ -f $file ]] || return 0
+  local pid
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    say "stopping $label (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$label did not stop within 10 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$file"
+}
+
+stop_pid_file "$KAFKA_STATE/kafka.pid" "Kafka broker"
+stop_pid_file "$REDIS_STATE/redis.pid" "redis-server"
+rm -rf "$KAFKA_STATE" "$REDIS_STATE" "$STACK_DIR/env" "$STACK_DIR/mvn.log"
+say "stopped; data removed"
