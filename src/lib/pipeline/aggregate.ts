@@ -30,20 +30,24 @@ const CELLS: Array<[Dimension, Grain]> = [
 ];
 
 export function aggregate(plays: EnrichedPlay[]): AggregateDelta[] {
-  const cells = new Map<string, AggregateDelta>();
+  // cell -> value -> bucket: no key strings built per play (this runs for every event).
+  const cells = CELLS.map(() => new Map<string, Map<number, AggregateDelta>>());
   for (const play of plays) {
-    for (const [dim, grain] of CELLS) {
-      const bucket = floorTo(play.time, GRAIN_MS[grain]);
+    const mobile = play.mobile ? 1 : 0;
+    for (let i = 0; i < CELLS.length; i++) {
+      const [dim, grain] = CELLS[i];
       const value = dimensionValue(play, dim);
-      const key = `${grain}|${dim}|${bucket}|${value}`;
-      let cell = cells.get(key);
-      if (!cell) {
-        cell = { grain, bucket, dim, value, plays: 0, mobilePlays: 0 };
-        cells.set(key, cell);
+      const bucket = floorTo(play.time, GRAIN_MS[grain]);
+      let byBucket = cells[i].get(value);
+      if (!byBucket) cells[i].set(value, (byBucket = new Map()));
+      const cell = byBucket.get(bucket);
+      if (cell) {
+        cell.plays += 1;
+        cell.mobilePlays += mobile;
+      } else {
+        byBucket.set(bucket, { grain, bucket, dim, value, plays: 1, mobilePlays: mobile });
       }
-      cell.plays += 1;
-      if (play.mobile) cell.mobilePlays += 1;
     }
   }
-  return [...cells.values()];
+  return cells.flatMap((byValue) => [...byValue.values()].flatMap((byBucket) => [...byBucket.values()]));
 }

@@ -22,20 +22,25 @@ export function advancePair(
   const base: ListenPair = pair ?? { customerId: event.customerId, trackId: event.trackId, plays: 0, recent: [], interestAt: null };
   if (base.interestAt !== null) {
     // Already an interest: only the play count moves; no window state is needed any more.
-    return { pair: { ...base, plays: base.plays + 1 }, detected: null };
+    return { pair: withPlays(base, base.recent, base.interestAt), detected: null };
   }
   const recent = insertSorted(base.recent, event.time);
   const completedAt = firstWindowEnd(recent, rule);
   if (completedAt !== null) {
     return {
-      pair: { ...base, plays: base.plays + 1, recent: [], interestAt: completedAt },
+      pair: withPlays(base, [], completedAt),
       detected: { customerId: event.customerId, trackId: event.trackId, detectedAt: completedAt },
     };
   }
   const newest = recent[recent.length - 1];
   let kept = recent.filter((t) => newest - t <= rule.latenessMs);
   if (kept.length > rule.maxRecent) kept = kept.slice(kept.length - rule.maxRecent);
-  return { pair: { ...base, plays: base.plays + 1, recent: kept }, detected: null };
+  return { pair: withPlays(base, kept, null), detected: null };
+}
+
+/** The pair after one more play (built field by field: spreads are slow on this per-event path). */
+function withPlays(base: ListenPair, recent: number[], interestAt: number | null): ListenPair {
+  return { customerId: base.customerId, trackId: base.trackId, plays: base.plays + 1, recent, interestAt };
 }
 
 function insertSorted(times: number[], time: number): number[] {

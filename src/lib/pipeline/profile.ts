@@ -11,7 +11,7 @@ export function emptyProfile(customerId: number): Profile {
 
 /** `newTrack`: the customer had never played this track before. */
 export function advanceProfile(profile: Profile | undefined, event: PlayEvent, newTrack: boolean): Profile {
-  const p = { ...(profile ?? emptyProfile(event.customerId)) };
+  const p = copyProfile(profile ?? emptyProfile(event.customerId));
   p.plays += 1;
   if (event.mobile) p.mobilePlays += 1;
   p[daypartOf(event.time)] += 1;
@@ -19,4 +19,12 @@ export function advanceProfile(profile: Profile | undefined, event: PlayEvent, n
   p.firstSeen = Math.min(p.firstSeen, event.time);
   p.lastSeen = Math.max(p.lastSeen, event.time);
   return p;
+}
+
+/** A field-by-field copy: object spread is several times slower on this per-event path. */
+function copyProfile(p: Profile): Profile {
+  return {
+    customerId: p.customerId, plays: p.plays, mobilePlays: p.mobilePlays, morning: p.morning, afternoon: p.afternoon,
+    evening: p.evening, night: p.night, uniqueTracks: p.uniqueTracks, firstSeen: p.firstSeen, lastSeen: p.lastSeen,
+  };
 }

@@ -1,13 +1,14 @@
 // The embedded index: enriched plays and pre-merged aggregates in a SQLite file. Unfiltered
-// dashboard queries read the aggregates; filtered ones (mobile, level, state) read the plays.
+// dashboard queries read the aggregates; those filtered by device or level read the facets (the same
+// cells split by mobile and level); those filtered by state read the plays through a covering index.
 import { join } from 'node:path';
 import {
   DIMENSION_GRAIN, WatermarkConflict,
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
   type IndexedPlay, type SeriesPoint,
 } from '../../ports.js';
-import { LEVEL_NAMES } from '../../records.js';
-import { dimensionValue } from '../../pipeline/aggregate.js';
+import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
+import { UNKNOWN, aggregate, dimensionValue } from '../../pipeline/aggregate.js';
 import { WATERMARK_SCHEMA, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
 
 const SCHEMA = `
@@ -15,10 +16,15 @@ CREATE TABLE IF NOT EXISTS plays (event_id INTEGER, customer_id INTEGER, track_i
   zip TEXT, state TEXT, city TEXT, title TEXT, artist TEXT, gender TEXT, age_band TEXT, level TEXT, campaign TEXT, flags TEXT);
 CREATE INDEX IF NOT EXISTS plays_time ON plays (time);
 CREATE INDEX IF NOT EXISTS plays_customer ON plays (customer_id, time);
-CREATE INDEX IF NOT EXISTS plays_state ON plays (state, time);
 CREATE TABLE IF NOT EXISTS aggregates (grain TEXT, dim TEXT, bucket INTEGER, value TEXT, plays INTEGER, mobile_plays INTEGER,
   PRIMARY KEY (grain, dim, bucket, value)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facets (grain TEXT, dim TEXT, mobile INTEGER, level TEXT, bucket INTEGER, value TEXT, plays INTEGER,
+  PRIMARY KEY (grain, dim, mobile, level, bucket, value)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS plays_state_cover ON plays (state, time, mobile, level, customer_id, track_id, artist, zip, gender, age_band, campaign);
 ${WATERMARK_SCHEMA}`;
+
+/** Every level value a play can carry: listed in facet queries so SQLite seeks each instead of scanning. */
+const FACET_LEVELS = [...LEVEL_NAMES, UNKNOWN];
 
 /** Index columns a filter or a breakdown can name. */
 const PLAY_COLUMN: Record<Exclude<Dimension, 'all'>, string> = {
@@ -42,12 +48,38 @@ function playsWhere(f: IndexFilter): Where {
 
 /** Only a time range (or nothing): the aggregates can answer. */
 const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
+/** Device or level but no state: the facets can answer. */
+const noState = (f: IndexFilter) => f.state === undefined;
+
+function facetWhere(f: IndexFilter): Where {
+  const mobiles = f.mobile === undefined ? [0, 1] : [f.mobile ? 1 : 0];
+  const levels = f.level === undefined ? FACET_LEVELS : [LEVEL_NAMES[f.level] ?? String(f.level)];
+  return {
+    sql: `mobile IN (${mobiles.map(() => '?').join(', ')}) AND level IN (${levels.map(() => '?').join(', ')}) ${rangeSql(f)}`,
+    args: [...mobiles, ...levels, ...rangeArgs(f)],
+  };
+}
 
 export class EmbeddedIndex implements Index {
   private readonly db: Db;
 
   constructor(dataDir: string) {
     this.db = openDatabase(join(dataDir, 'index.db'), SCHEMA);
+    this.backfillFacets();
+  }
+
+  /** An index written before the facets existed gets them from its plays, once. */
+  private backfillFacets(): void {
+    if (this.db.prepare('SELECT 1 FROM facets LIMIT 1').get() || !this.db.prepare('SELECT 1 FROM plays LIMIT 1').get()) return;
+    const cells: Array<[Dimension, Grain]> = [['all', 'minute'], ['all', 'hour'], ...(Object.entries(DIMENSION_GRAIN) as Array<[Dimension, Grain]>)];
+    this.db.transaction(() => {
+      for (const [dim, grain] of cells) {
+        const value = dim === 'all' ? "''" : dim === 'artist' ? `coalesce(artist, '${UNKNOWN}')` : `CAST(${PLAY_COLUMN[dim]} AS TEXT)`;
+        const unit = GRAIN_MS[grain];
+        this.db.prepare(`INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays)
+          SELECT ?, ?, mobile, level, (time / ${unit}) * ${unit}, ${value}, count(*) FROM plays GROUP BY 3, 4, 5, 6`).run(grain, dim);
+      }
+    })();
   }
 
   async watermark(log: string, partition: number): Promise<number> {
@@ -59,6 +91,8 @@ export class EmbeddedIndex implements Index {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const addAggregate = this.db.prepare(`INSERT INTO aggregates (grain, dim, bucket, value, plays, mobile_plays) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (grain, dim, bucket, value) DO UPDATE SET plays = plays + excluded.plays, mobile_plays = mobile_plays + excluded.mobile_plays`);
+    const addFacet = this.db.prepare(`INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (grain, dim, mobile, level, bucket, value) DO UPDATE SET plays = plays + excluded.plays`);
     this.db.transaction(() => {
       const actual = readWatermark(this.db, e.position.log, e.position.partition);
       if (actual !== e.position.expected) throw new WatermarkConflict(e.position, actual);
@@ -68,15 +102,22 @@ export class EmbeddedIndex implements Index {
           dimensionValue(p, 'level'), dimensionValue(p, 'campaign'), p.flags.join(','));
       }
       for (const a of e.aggregates) addAggregate.run(a.grain, a.dim, a.bucket, a.value, a.plays, a.mobilePlays);
+      for (const group of splitByMobileAndLevel(e.plays)) {
+        for (const a of aggregate(group.plays)) addFacet.run(a.grain, a.dim, group.mobile, group.level, a.bucket, a.value, a.plays);
+      }
       writeWatermark(this.db, e.position.log, e.position.partition, e.position.next);
     })();
   }
 
   async totals(f: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
     const w = playsWhere(f);
+    const facets = facetWhere(f);
     const row = onlyTime(f)
       ? this.db.prepare(`SELECT coalesce(sum(plays), 0) AS plays, coalesce(sum(mobile_plays), 0) AS mobilePlays, min(bucket) AS first, max(bucket) AS last
           FROM aggregates WHERE grain = 'minute' AND dim = 'all' ${rangeSql(f)}`).get(...rangeArgs(f))
+      : noState(f)
+      ? this.db.prepare(`SELECT coalesce(sum(plays), 0) AS plays, coalesce(sum(mobile * plays), 0) AS mobilePlays, min(bucket) AS first, max(bucket) AS last
+          FROM facets WHERE grain = 'minute' AND dim = 'all' AND ${facets.sql}`).get(...facets.args)
       : this.db.prepare(`SELECT count(*) AS plays, coalesce(sum(mobile), 0) AS mobilePlays, min(time) AS first, max(time) AS last FROM plays ${w.sql}`).get(...w.args);
     return row as { plays: number; mobilePlays: number; first: number | null; last: number | null };
   }
@@ -85,6 +126,11 @@ export class EmbeddedIndex implements Index {
     if (onlyTime(f) && grain !== 'day') {
       return this.db.prepare(`SELECT bucket, plays, mobile_plays AS mobilePlays FROM aggregates WHERE grain = ? AND dim = 'all' ${rangeSql(f)} ORDER BY bucket`)
         .all(grain, ...rangeArgs(f)) as SeriesPoint[];
+    }
+    if (noState(f) && grain !== 'day') {
+      const facets = facetWhere(f);
+      return this.db.prepare(`SELECT bucket, sum(plays) AS plays, sum(mobile * plays) AS mobilePlays FROM facets WHERE grain = ? AND dim = 'all' AND ${facets.sql}
+        GROUP BY bucket ORDER BY bucket`).all(grain, ...facets.args) as SeriesPoint[];
     }
     const w = playsWhere(f);
     const unit = GRAIN_MS[grain];
@@ -102,6 +148,12 @@ export class EmbeddedIndex implements Index {
       return this.db.prepare(`SELECT value, sum(plays) AS plays, sum(mobile_plays) AS mobilePlays FROM aggregates
         WHERE grain = ? AND dim = ? ${rangeSql(f)} GROUP BY value ORDER BY plays DESC, value LIMIT ?`)
         .all(grain, dim, ...rangeArgs(f), limit) as BreakdownRow[];
+    }
+    if (noState(f)) {
+      const facets = facetWhere(f);
+      return this.db.prepare(`SELECT value, sum(plays) AS plays, sum(mobile * plays) AS mobilePlays FROM facets
+        WHERE grain = ? AND dim = ? AND ${facets.sql} GROUP BY value ORDER BY plays DESC, value LIMIT ?`)
+        .all(DIMENSION_GRAIN[dim], dim, ...facets.args, limit) as BreakdownRow[];
     }
     const w = playsWhere(f);
     const column = PLAY_COLUMN[dim];
@@ -134,6 +186,19 @@ export class EmbeddedIndex implements Index {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/** Plays grouped by device and level, the facets' split. */
+function splitByMobileAndLevel(plays: EnrichedPlay[]): Array<{ mobile: number; level: string; plays: EnrichedPlay[] }> {
+  const groups = new Map<string, { mobile: number; level: string; plays: EnrichedPlay[] }>();
+  for (const play of plays) {
+    const mobile = play.mobile ? 1 : 0;
+    const level = dimensionValue(play, 'level');
+    let group = groups.get(`${mobile}|${level}`);
+    if (!group) groups.set(`${mobile}|${level}`, (group = { mobile, level, plays: [] }));
+    group.plays.push(play);
+  }
+  return [...groups.values()];
 }
 
 /** Buckets that start inside [from, to): whole buckets only, so the grain bounds the precision. */

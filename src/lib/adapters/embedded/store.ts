@@ -7,6 +7,7 @@ import {
   type StoreCounts, type StoreEffects,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, Profile, Track } from '../../records.js';
+import { HotState, type CustomerState } from './hot-state.js';
 import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
 
 const SCHEMA = `
@@ -58,6 +59,7 @@ const toModel = (r: ModelRow): ModelRecord => ({
 
 export class EmbeddedStore implements Store {
   private readonly db: Db;
+  private readonly hot = new HotState();
 
   constructor(dataDir: string) {
     this.db = openDatabase(join(dataDir, 'state.db'), SCHEMA);
@@ -99,23 +101,33 @@ export class EmbeddedStore implements Store {
 
   async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
     const ids = jsonList(customerIds);
-    const profileRows = this.db.prepare('SELECT * FROM profiles WHERE customer_id IN (SELECT value FROM json_each(?))').all(ids) as ProfileRow[];
-    const pairGet = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ? AND track_id = ?');
-    const pairMap = new Map<string, ListenPair>();
-    for (const [c, t] of pairs) {
-      const row = pairGet.get(c, t) as PairRow | undefined;
-      if (row) pairMap.set(pairKey(c, t), toPair(row));
-    }
-    const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(ids) as number[];
-    const sent = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
-      WHERE customer_id IN (SELECT value FROM json_each(?)) AND day IN (SELECT value FROM json_each(?))`).pluck().all(ids, jsonList(days)) as string[];
-    return {
-      watermark: readWatermark(this.db, log, partition),
-      profiles: new Map(profileRows.map((r) => [r.customer_id, toProfile(r)])),
-      pairs: pairMap,
-      targeted: new Set(targeted),
-      smsSent: new Set(sent),
-    };
+    // One read transaction: a consistent snapshot of the watermark and the state it belongs to.
+    return this.db.transaction(() => {
+      const watermark = readWatermark(this.db, log, partition);
+      this.hot.validate(`${log}/${partition}`, watermark);
+      const states = new Map<number, CustomerState>();
+      const profiles = new Map<number, Profile>();
+      for (const id of customerIds) {
+        const entry = this.hot.get(id) ?? this.hot.put(id, this.loadCustomerState(id));
+        states.set(id, entry);
+        if (entry.profile) profiles.set(id, entry.profile);
+      }
+      const pairMap = new Map<string, ListenPair>();
+      for (const [c, t] of pairs) {
+        const pair = states.get(c)?.pairs.get(t);
+        if (pair) pairMap.set(pairKey(c, t), pair);
+      }
+      const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(ids) as number[];
+      const sent = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
+        WHERE customer_id IN (SELECT value FROM json_each(?)) AND day IN (SELECT value FROM json_each(?))`).pluck().all(ids, jsonList(days)) as string[];
+      return { watermark, profiles, pairs: pairMap, targeted: new Set(targeted), smsSent: new Set(sent) };
+    }).deferred();
+  }
+
+  private loadCustomerState(customerId: number): CustomerState {
+    const profile = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
+    const pairRows = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ?').all(customerId) as PairRow[];
+    return { profile: profile ? toProfile(profile) : null, pairs: new Map(pairRows.map((r) => [r.track_id, toPair(r)])) };
   }
 
   async applyEffects(e: StoreEffects): Promise<void> {
@@ -126,7 +138,7 @@ export class EmbeddedStore implements Store {
     const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
     const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
     const addSms = this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    const apply = this.db.transaction(() => {
       const actual = readWatermark(this.db, position.log, position.partition);
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
       for (const p of e.profiles) {
@@ -139,7 +151,14 @@ export class EmbeddedStore implements Store {
       this.bump('events_processed', e.counters.eventsProcessed);
       this.bump('dead_letters', e.counters.deadLetters);
       writeWatermark(this.db, position.log, position.partition, position.next);
-    })();
+    });
+    try {
+      apply();
+    } catch (err) {
+      this.hot.clear();
+      throw err;
+    }
+    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs);
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
