@@ -156,6 +156,10 @@ export interface Store {
   getCustomers(ids: number[]): Promise<Map<number, Customer>>;
   getTracks(ids: number[]): Promise<Map<number, Track>>;
 
+  /**
+   * Reads the watermark first, then the state (or both in one snapshot): any write after the
+   * watermark read moves the watermark, so applyEffects' compare-and-set catches stale state.
+   */
   loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState>;
   /** Atomic: all effects and the new watermark, or nothing (throws WatermarkConflict). */
   applyEffects(effects: StoreEffects): Promise<void>;
