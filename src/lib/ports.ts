@@ -15,6 +15,7 @@ export interface LogRecord {
 export interface ConsumedRecord extends LogRecord {
   partition: number;
   offset: number;
+  appendedAt: number; // when the log accepted it (Kafka: the message timestamp): for end-to-end latency
 }
 
 /** Records of one partition, in offset order. */

@@ -28,6 +28,8 @@ export interface StreamReport {
   targeting: string;
   elapsed_ms: number;
   events_per_sec: number;
+  /** Log append -> effects durable, over the records this run processed (ms). */
+  latency_ms: { p50: number | null; p99: number | null; max: number | null; samples: number };
   backend: string;
 }
 
@@ -80,6 +82,7 @@ export async function streamLog(backends: Backends, options: StreamRunOptions, o
       : 'no model deployed, so nobody is targeted: run `musicflow train --threshold 0.1`',
     elapsed_ms: elapsed,
     events_per_sec: Math.round(totals.records / Math.max(elapsed / 1000, 0.001)),
+    latency_ms: totals.latency.summary(),
     backend: backends.kind,
   };
 }

@@ -3,6 +3,7 @@
 // so a redelivered batch, a restarted worker or a second worker on the same partition changes nothing.
 import { BackendUnavailableError } from '../errors.js';
 import { parseTrackLine } from '../formats/tracks.js';
+import { LatencyHistogram } from '../latency.js';
 import { sleep } from '../sleep.js';
 import {
   WatermarkConflict, pairKey,
@@ -166,6 +167,7 @@ export interface StreamTotals {
   smsQueued: number;
   lag: number;
   startedAt: number;
+  latency: LatencyHistogram; // log append -> effects durable, per record
 }
 
 export interface StreamOptions {
@@ -186,7 +188,7 @@ export interface StreamOptions {
 export async function runStream(deps: PipelineDeps, options: StreamOptions): Promise<StreamTotals> {
   const totals: StreamTotals = {
     batches: 0, records: 0, eventsProcessed: 0, deadLetters: 0, interests: 0, adDecisions: 0, smsQueued: 0, lag: 0,
-    startedAt: Date.now(),
+    startedAt: Date.now(), latency: new LatencyHistogram(),
   };
   await deps.log.consume({
     group: options.group,
@@ -200,6 +202,8 @@ export async function runStream(deps: PipelineDeps, options: StreamOptions): Pro
     },
     onBatch: async (batch) => {
       const outcome = await withRetry(() => processBatch(batch, deps), options);
+      const durableAt = Date.now();
+      for (const record of batch.records) totals.latency.record(durableAt - record.appendedAt);
       totals.batches += 1;
       totals.records += outcome.records;
       totals.eventsProcessed += outcome.processed;

@@ -7,7 +7,7 @@ import { sleep } from '../../sleep.js';
 import { openDatabase, sqliteHealth, type Db } from './sqlite.js';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER, appended_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS group_offsets (grp TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, line INTEGER, reason TEXT, raw TEXT, stage TEXT, at INTEGER);`;
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, li
 const POLL_MS = 50;
 const IDLE_MS = 300;
 
-interface EventRow { seq: number; key: string; value: string; path: string | null; line: number | null }
+interface EventRow { seq: number; key: string; value: string; path: string | null; line: number | null; appended_at: number }
 
 /** Offsets start at 0 like Kafka's; SQLite rowids start at 1. */
 const toOffset = (seq: number) => seq - 1;
@@ -30,9 +30,10 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async append(records: LogRecord[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line) VALUES (?, ?, ?, ?)');
+    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line, appended_at) VALUES (?, ?, ?, ?, ?)');
+    const now = Date.now();
     this.db.transaction(() => {
-      for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null);
+      for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null, now);
     })();
   }
 
@@ -45,7 +46,7 @@ export class EmbeddedEventLog implements EventLog {
 
   async consume(options: ConsumeOptions): Promise<void> {
     if (options.fromBeginning) this.commit(options.group, 0);
-    const read = this.db.prepare(`SELECT e.seq, e.key, e.value, s.path, e.line FROM events e LEFT JOIN sources s ON s.id = e.source_id
+    const read = this.db.prepare(`SELECT e.seq, e.key, e.value, s.path, e.line, e.appended_at FROM events e LEFT JOIN sources s ON s.id = e.source_id
       WHERE e.seq > ? ORDER BY e.seq LIMIT ?`);
     let idleSince: number | null = null;
     while (!options.signal.aborted) {
@@ -60,7 +61,7 @@ export class EmbeddedEventLog implements EventLog {
       }
       idleSince = null;
       const records: ConsumedRecord[] = rows.map((r) => ({
-        key: r.key, value: r.value, partition: 0, offset: toOffset(r.seq),
+        key: r.key, value: r.value, partition: 0, offset: toOffset(r.seq), appendedAt: r.appended_at,
         source: r.path === null ? undefined : { file: r.path, line: r.line ?? 0 },
       }));
       await options.onBatch({ partition: 0, records });
