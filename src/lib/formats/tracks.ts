@@ -22,8 +22,8 @@ function idThenComma(text: string): number {
   let value = 0;
   const start = pos;
   for (;;) {
-    const d = text.charCodeAt(pos) - ZERO;
-    if (d < 0 || d > 9) break;
+    const d = text.charCodeAt(pos) - ZERO; // NaN past the end of the line
+    if (!(d >= 0 && d <= 9)) break;
     value = value * 10 + d;
     pos += 1;
   }
@@ -71,7 +71,7 @@ function scanWellFormed(text: string): PlayEvent | null {
   if (mobileCode !== 0 && mobileCode !== 1) return null;
   for (let i = q + 25; i < q + 30; i++) {
     const d = text.charCodeAt(i) - ZERO;
-    if (d < 0 || d > 9) return null;
+    if (!(d >= 0 && d <= 9)) return null;
   }
   return { eventId, customerId, trackId, time, mobile: mobileCode === 1, zip: text.slice(q + 25, q + 30) };
 }
