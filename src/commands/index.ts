@@ -5,6 +5,11 @@ import { register as replay } from './replay.js';
 import { register as stream } from './stream.js';
 import { register as status } from './status.js';
 import { register as deadletters } from './deadletters.js';
+import { register as dashboard } from './dashboard.js';
+import { register as train } from './train.js';
+import { register as model } from './model.js';
+import { register as ads } from './ads.js';
+import { register as sms } from './sms.js';
 
 export const commands: Array<(program: Command) => void> = [
   seed,
@@ -12,4 +17,9 @@ export const commands: Array<(program: Command) => void> = [
   stream,
   status,
   deadletters,
+  dashboard,
+  train,
+  model,
+  ads,
+  sms,
 ];
