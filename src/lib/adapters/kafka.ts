@@ -1,0 +1,409 @@
+// The event log over Kafka (kafkajs; checked against Kafka 4.x brokers, which dropped the pre-2.1
+// protocol versions: kafkajs speaks newer ones for everything used here). One topic holds the plays,
+// keyed by customer id so a customer's plays stay in order in one partition; `<topic>.deadletters`
+// holds the lines that could not be used, as JSON. Workers of one consumer group share the partitions
+// and commit a batch's offsets only after its effects are durable (onBatch resolved).
+import kafkajs from 'kafkajs';
+import type { Admin, Batch, EachBatchPayload, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
+import type { Config } from '../config.js';
+import { BackendUnavailableError, MusicflowError } from '../errors.js';
+import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogRecord, PartitionLag } from '../ports.js';
+import type { DeadLetter } from '../records.js';
+
+const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
+
+export type KafkaSettings = Pick<Config, 'kafkaBrokers' | 'topic' | 'partitions' | 'kafkaSasl' | 'kafkaTls'>;
+
+/** Caught up for this long on every partition: `--until-idle` is done. */
+const IDLE_MS = 1_500;
+const LAG_POLL_MS = 500;
+/** Heartbeats while a batch waits for a sink (Redis down): the group keeps this worker's partitions. */
+const HEARTBEAT_MS = 3_000;
+const SESSION_TIMEOUT_MS = 10_000;
+const HEALTH_TIMEOUT_MS = 5_000;
+const SOURCE_FILE = 'musicflow-source-file';
+const SOURCE_LINE = 'musicflow-source-line';
+
+/** kafkajs errors that mean "cannot reach the cluster (now)", as opposed to a request Kafka refused. */
+const UNREACHABLE = new Set([
+  'KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError',
+  'KafkaJSConnectionClosedError', 'KafkaJSLockTimeout', 'KafkaJSTimeout',
+]);
+
+export function kafkaUnavailable(err: unknown, brokers: string[]): Error {
+  const e = err as Error & { retriable?: boolean };
+  if (e instanceof BackendUnavailableError) return e;
+  if (e && (UNREACHABLE.has(e.name) || e.retriable === true)) {
+    return new BackendUnavailableError(`Kafka (${brokers.join(',')})`,
+      `${e.message} (is the broker running? check --kafka / MUSICFLOW_KAFKA_BROKERS)`);
+  }
+  return e instanceof Error ? e : new Error(String(err));
+}
+
+/** kafkajs logs its own retries loudly; MUSICFLOW_KAFKA_LOG=error|warn|info|debug shows them on stderr. */
+function kafkaLogLevel(): number {
+  const wanted = (process.env.MUSICFLOW_KAFKA_LOG ?? '').toLowerCase();
+  const levels: Record<string, number> = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG };
+  return levels[wanted] ?? logLevel.NOTHING;
+}
+
+export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls'>, clientId: string): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId,
+    brokers: settings.kafkaBrokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
+    logLevel: kafkaLogLevel(),
+    ssl: settings.kafkaTls,
+  };
+  if (settings.kafkaSasl) {
+    const { mechanism, username, password } = settings.kafkaSasl;
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return config;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class KafkaEventLog implements EventLog {
+  readonly name: string;
+  readonly deadLetterTopic: string;
+  private readonly kafka: InstanceType<typeof Kafka>;
+  private admin: Admin | null = null;
+  private producer: Producer | null = null;
+  private topicsReady: Promise<void> | null = null;
+  /** The idempotent producer keeps sequence numbers per partition: one send at a time keeps them in order. */
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly settings: KafkaSettings, clientId = 'musicflow') {
+    this.name = settings.topic;
+    this.deadLetterTopic = `${settings.topic}.deadletters`;
+    this.kafka = new Kafka(kafkaClientConfig(settings, clientId));
+  }
+
+  async append(records: LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const messages = records.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.source ? { [SOURCE_FILE]: r.source.file, [SOURCE_LINE]: String(r.source.line) } : undefined,
+    }));
+    await this.send(this.settings.topic, messages);
+  }
+
+  async appendDeadLetters(letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.send(this.deadLetterTopic, letters.map((l) => ({ key: l.source, value: JSON.stringify(l) })));
+  }
+
+  private async send(topic: string, messages: Array<{ key: string; value: string; headers?: Record<string, string> }>): Promise<void> {
+    const producer = await this.connectedProducer();
+    const work = this.sending.then(() => producer.send({ topic, messages, acks: -1, compression: CompressionTypes.GZIP }));
+    this.sending = work.catch(() => undefined);
+    try {
+      await work;
+    } catch (err) {
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    }
+  }
+
+  async consume(options: ConsumeOptions): Promise<void> {
+    await this.ensureTopics();
+    const admin = await this.connectedAdmin();
+    if (options.fromBeginning) await this.forgetGroup(admin, options.group);
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_MS,
+      allowAutoTopicCreation: false,
+    });
+    let failure: unknown = null;
+    let stopping = false;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = () => {
+        stopping = true;
+        resolve();
+      };
+    });
+    let inFlight = 0;
+    let handling: Promise<void> = Promise.resolve(); // the batch in hand: committed before leaving the group
+    let idleSince: number | null = null;
+    let lagTimer: NodeJS.Timeout | undefined;
+
+    const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+      inFlight += 1;
+      idleSince = null;
+      try {
+        for (const chunk of chunks(batch, options.maxBatch)) {
+          if (!isRunning() || isStale() || stopping) return;
+          const beat = setInterval(() => { heartbeat().catch(() => undefined); }, HEARTBEAT_MS);
+          try {
+            await options.onBatch({ partition: batch.partition, records: chunk });
+          } finally {
+            clearInterval(beat);
+          }
+          const last = chunk[chunk.length - 1].offset;
+          resolveOffset(String(last));
+          try {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(last + 1) }]);
+          } catch {
+            // The group rebalanced meanwhile: the effects are durable and guarded by watermarks, so the
+            // new owner re-reading these records changes nothing. Leave the rest to it.
+            return;
+          }
+        }
+      } catch (err) {
+        failure ??= err;
+        finish();
+      } finally {
+        inFlight -= 1;
+      }
+    };
+
+    const pollLag = async () => {
+      try {
+        const lag = await this.lagWith(admin, options.group);
+        options.onLag?.(lag);
+        const caughtUp = inFlight === 0 && lag.every((p) => p.lag === 0);
+        if (!caughtUp) idleSince = null;
+        else idleSince ??= Date.now();
+        if (options.untilIdle && idleSince !== null && Date.now() - idleSince >= IDLE_MS) finish();
+      } catch {
+        idleSince = null; // lag unknown (broker restarting): not idle
+      }
+      if (!stopping) lagTimer = setTimeout(pollLag, LAG_POLL_MS);
+    };
+
+    options.signal.addEventListener('abort', finish, { once: true });
+    if (options.signal.aborted) finish();
+    try {
+      await consumer.connect();
+      consumer.on(consumer.events.CRASH, (event) => {
+        // kafkajs restarts itself after retriable errors; anything else ends the run.
+        if (!event.payload.restart) {
+          failure ??= event.payload.error;
+          finish();
+        }
+      });
+      // A new group starts at the oldest record: the sinks' watermarks make re-reading harmless, skipping is not.
+      await consumer.subscribe({ topic: this.settings.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => {
+          if (stopping) return Promise.resolve();
+          handling = handleBatch(payload);
+          return handling;
+        },
+      });
+      lagTimer = setTimeout(pollLag, LAG_POLL_MS);
+      await finished;
+      await handling;
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      clearTimeout(lagTimer);
+      options.signal.removeEventListener('abort', finish);
+      // Leaves the group: its partitions go to the other workers at once instead of after the session timeout.
+      await consumer.disconnect().catch(() => undefined);
+    }
+    if (failure) throw kafkaUnavailable(failure, this.settings.kafkaBrokers);
+  }
+
+  /** `--from-beginning`: the group's committed offsets are dropped, so it starts at the oldest record. */
+  private async forgetGroup(admin: Admin, group: string): Promise<void> {
+    try {
+      await admin.deleteGroups([group]);
+    } catch (err) {
+      const codes = ((err as { groups?: Array<{ error?: { type?: string } }> }).groups ?? []).map((g) => g.error?.type);
+      if (codes.includes('GROUP_ID_NOT_FOUND')) return;
+      if (codes.includes('NON_EMPTY_GROUP')) {
+        throw new MusicflowError(`--from-beginning: consumer group "${group}" has running workers; stop them first, or drop --from-beginning to join them`);
+      }
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    }
+  }
+
+  async lag(group: string): Promise<PartitionLag[]> {
+    try {
+      await this.ensureTopics();
+      return await this.lagWith(await this.connectedAdmin(), group);
+    } catch (err) {
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    }
+  }
+
+  private async lagWith(admin: Admin, group: string): Promise<PartitionLag[]> {
+    const [ends, committedTopics] = await Promise.all([
+      admin.fetchTopicOffsets(this.settings.topic),
+      admin.fetchOffsets({ groupId: group, topics: [this.settings.topic] }),
+    ]);
+    const committed = new Map((committedTopics[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends
+      .map((p) => {
+        const end = Number(p.high);
+        const next = Math.max(committed.get(p.partition) ?? -1, 0);
+        return { partition: p.partition, committed: next, end, lag: Math.max(0, end - Math.max(next, Number(p.low))) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async deadLetterCount(): Promise<number> {
+    try {
+      await this.ensureTopics();
+      const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(this.deadLetterTopic);
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    } catch (err) {
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    }
+  }
+
+  /** The oldest `limit` dead letters, read by a throwaway consumer group that is deleted afterwards. */
+  async readDeadLetters(limit: number): Promise<DeadLetter[]> {
+    await this.ensureTopics();
+    const admin = await this.connectedAdmin();
+    const ends = await admin.fetchTopicOffsets(this.deadLetterTopic);
+    const available = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    const wanted = Math.min(limit, available);
+    if (wanted <= 0) return [];
+    const group = `musicflow-deadletter-reader-${process.pid}-${Date.now()}`;
+    const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS });
+    const letters: Array<{ partition: number; offset: number; letter: DeadLetter }> = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.deadLetterTopic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new BackendUnavailableError(`Kafka (${this.settings.kafkaBrokers.join(',')})`,
+          `reading ${this.deadLetterTopic} gave ${letters.length} of ${wanted} letters within 30 s`)), 30_000);
+        consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (letters.length >= wanted) return;
+            letters.push({ partition, offset: Number(message.offset), letter: JSON.parse(String(message.value)) as DeadLetter });
+            if (letters.length >= wanted) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        }).catch((err) => { clearTimeout(timer); reject(err); });
+      });
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([group]).catch(() => undefined);
+    }
+    return letters.sort((a, b) => a.partition - b.partition || a.offset - b.offset).map((l) => l.letter);
+  }
+
+  async health(): Promise<Health> {
+    const brokers = this.settings.kafkaBrokers.join(',');
+    try {
+      const admin = await withTimeout(this.connectedAdmin(), HEALTH_TIMEOUT_MS, `Kafka ${brokers}`);
+      const cluster = await withTimeout(admin.describeCluster(), HEALTH_TIMEOUT_MS, `Kafka ${brokers}`);
+      const topics = await withTimeout(admin.listTopics(), HEALTH_TIMEOUT_MS, `Kafka ${brokers}`);
+      let partitions: number | null = null;
+      if (topics.includes(this.settings.topic)) {
+        const meta = await admin.fetchTopicMetadata({ topics: [this.settings.topic] });
+        partitions = meta.topics[0]?.partitions.length ?? null;
+      }
+      return {
+        backend: 'kafka',
+        ok: true,
+        detail: `${cluster.brokers.length} broker(s) at ${brokers}; topic ${this.settings.topic}: ${partitions === null ? 'not created yet' : `${partitions} partitions`}`,
+        facts: { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller, topic: this.settings.topic, partitions },
+      };
+    } catch (err) {
+      return { backend: 'kafka', ok: false, detail: `${brokers}: ${(err as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    this.producer = null;
+    this.admin = null;
+  }
+
+  /** Creates the topic (config.partitions) and its dead-letter topic when missing; once per instance. */
+  ensureTopics(): Promise<void> {
+    this.topicsReady ??= (async () => {
+      const admin = await this.connectedAdmin();
+      const existing = new Set(await admin.listTopics());
+      const missing = [
+        { topic: this.settings.topic, numPartitions: this.settings.partitions },
+        { topic: this.deadLetterTopic, numPartitions: 1 },
+      ].filter((t) => !existing.has(t.topic));
+      if (missing.length > 0) {
+        try {
+          await admin.createTopics({ topics: missing, waitForLeaders: true });
+        } catch (err) {
+          // Another worker created them first.
+          if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+        }
+      }
+    })().catch((err) => {
+      this.topicsReady = null;
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    });
+    return this.topicsReady;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (err) {
+        throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+      }
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      await this.ensureTopics();
+      const producer = this.kafka.producer({
+        idempotent: true, // a retried send never writes a record twice
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
+        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
+      });
+      try {
+        await producer.connect();
+      } catch (err) {
+        throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+      }
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+}
+
+/** A fetched batch as port records, cut into pieces of at most `size`. */
+function chunks(batch: Batch, size: number): ConsumedRecord[][] {
+  const records: ConsumedRecord[] = batch.messages.map((m) => {
+    const file = m.headers?.[SOURCE_FILE];
+    const line = m.headers?.[SOURCE_LINE];
+    return {
+      key: m.key ? String(m.key) : '',
+      value: m.value ? String(m.value) : '',
+      partition: batch.partition,
+      offset: Number(m.offset),
+      appendedAt: Number(m.timestamp),
+      source: file !== undefined ? { file: String(file), line: Number(String(line ?? 0)) } : undefined,
+    };
+  });
+  const out: ConsumedRecord[][] = [];
+  const step = Math.max(1, size);
+  for (let i = 0; i < records.length; i += step) out.push(records.slice(i, i + step));
+  return out;
+}
