@@ -3,6 +3,7 @@ declare module 'zipcodes' {
   const zipcodes: {
     lookup(zip: string | number): ZipInfo | undefined;
     codes: Record<string, ZipInfo>;
+    states: { full: Record<string, string>; abbr: Record<string, string> }; // 'CALIFORNIA' -> 'CA' and back
   };
   export default zipcodes;
 }

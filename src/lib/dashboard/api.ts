@@ -1,0 +1,238 @@
+// The dashboard's read-only JSON API: every answer is an aggregate read through the Index and Store
+// ports (so it works on any adapter set), sized for a chart or a short list, never raw events in bulk.
+import type { Backends } from '../backends.js';
+import { placeOf } from '../geo.js';
+import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord } from '../ports.js';
+import { AGE_BANDS, CAMPAIGN_NAMES, LEVEL_NAMES } from '../records.js';
+import { mapPoint } from './assets.js';
+import {
+  BadRequestError, atGrain, parseFilter, seriesGrain, stateCode, type DashboardFilter, type Newest,
+} from './filters.js';
+import type { Pulse, PulseSample } from './pulse.js';
+
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Dimensions the page breaks plays down by. */
+export const BREAKDOWNS = ['gender', 'age_band', 'level', 'campaign', 'state', 'track', 'artist', 'zip'] as const;
+type BreakdownDim = (typeof BREAKDOWNS)[number];
+
+/** Categories drawn even when they have no plays, so bars keep their places as numbers move. */
+const FIXED_VALUES: Partial<Record<BreakdownDim, readonly string[]>> = {
+  gender: ['female', 'male'], age_band: AGE_BANDS, level: LEVEL_NAMES, campaign: CAMPAIGN_NAMES,
+};
+const DEFAULT_LIMIT: Record<BreakdownDim, number> = {
+  gender: 10, age_band: 10, level: 10, campaign: 10, state: 60, track: 10, artist: 10, zip: 25,
+};
+const MAX_LIMIT = 100;
+
+function limitParam(params: URLSearchParams, fallback: number): number {
+  const raw = params.get('limit');
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new BadRequestError(`limit: expected a whole number from 1 to ${MAX_LIMIT}, got "${raw}"`);
+  return n;
+}
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+export class DashboardApi {
+  constructor(private readonly backends: Backends, readonly pulse: Pulse) {}
+
+  private async filterOf(params: URLSearchParams): Promise<{ filter: DashboardFilter; newest: Newest }> {
+    const newest = (await this.pulse.current()).indexed;
+    return { filter: parseFilter(params, newest), newest };
+  }
+
+  /** Plays and the mobile share for the filter. */
+  async overview(params: URLSearchParams): Promise<object> {
+    const { filter } = await this.filterOf(params);
+    const totals = await this.backends.index.totals(atGrain(filter, 'minute'));
+    return {
+      filter,
+      plays: totals.plays,
+      mobilePlays: totals.mobilePlays,
+      pcPlays: totals.plays - totals.mobilePlays,
+      mobileShare: share(totals.mobilePlays, totals.plays),
+      first: totals.first,
+      last: totals.last,
+    };
+  }
+
+  /** Plays per minute or hour, mobile and PC. */
+  async series(params: URLSearchParams): Promise<object> {
+    const { filter, newest } = await this.filterOf(params);
+    const grain = seriesGrain(params.get('grain'), filter, newest);
+    const points = await this.backends.index.series(atGrain(filter, grain), grain);
+    return { filter, grain, points: points.map((p) => ({ bucket: p.bucket, plays: p.plays, mobilePlays: p.mobilePlays })) };
+  }
+
+  /** Plays by hour of the day (UTC wall-clock, as the log's times are read). */
+  async hours(params: URLSearchParams): Promise<object> {
+    const { filter } = await this.filterOf(params);
+    const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, plays: 0, mobilePlays: 0 }));
+    for (const p of await this.backends.index.series(atGrain(filter, 'hour'), 'hour')) {
+      const h = hours[new Date(p.bucket).getUTCHours()];
+      h.plays += p.plays;
+      h.mobilePlays += p.mobilePlays;
+    }
+    return { filter, hours };
+  }
+
+  async breakdown(dim: string, params: URLSearchParams): Promise<object> {
+    if (!(BREAKDOWNS as readonly string[]).includes(dim)) {
+      throw new NotFoundError(`no breakdown "${dim}": use one of ${BREAKDOWNS.join(', ')}`);
+    }
+    const d = dim as BreakdownDim;
+    const { filter } = await this.filterOf(params);
+    const limit = limitParam(params, DEFAULT_LIMIT[d]);
+    const grain = DIMENSION_GRAIN[d as Exclude<Dimension, 'all'>];
+    const query = atGrain(filter, grain);
+    let rows: BreakdownRow[] = await this.backends.index.breakdown(query, d, limit);
+    const fixed = FIXED_VALUES[d];
+    if (fixed) {
+      const byValue = new Map(rows.map((r) => [r.value, r]));
+      rows = [...fixed.map((value) => byValue.get(value) ?? { value, plays: 0, mobilePlays: 0 }), ...rows.filter((r) => !fixed.includes(r.value))];
+    }
+    const answer = { filter, dim: d, grain, since: query.from ?? null, rows: rows as object[] };
+    if (d === 'track') answer.rows = await this.withTitles(rows);
+    if (d === 'zip') answer.rows = rows.map(withPlace);
+    if (d === 'age_band') return { ...answer, ages: await this.ageSources() };
+    return answer;
+  }
+
+  private async withTitles(rows: BreakdownRow[]): Promise<object[]> {
+    const tracks = await this.backends.store.getTracks(rows.map((r) => Number(r.value)).filter(Number.isInteger));
+    return rows.map((r) => {
+      const track = tracks.get(Number(r.value));
+      return { ...r, title: track?.title ?? null, artist: track?.artist ?? null };
+    });
+  }
+
+  /** Whether the ages shown come from the customer file or were derived (a sample of listeners). */
+  private async ageSources(): Promise<{ derived: number; fromFile: number }> {
+    const profiles = await this.backends.store.listProfiles(0, 200);
+    const customers = await this.backends.store.getCustomers(profiles.map((p) => p.customerId));
+    let derived = 0;
+    for (const c of customers.values()) if (c.ageSource === 'derived') derived += 1;
+    return { derived, fromFile: customers.size - derived };
+  }
+
+  /** Who listens in a state: customer ids, names and play counts for the filter. */
+  async customersInState(code: string, params: URLSearchParams): Promise<object> {
+    const state = stateCode(code);
+    const { filter } = await this.filterOf(params);
+    const query = atGrain(filter, 'minute');
+    delete query.state; // the state asked about replaces any state filter
+    const rows = await this.backends.index.customersInState(state, query, limitParam(params, 20));
+    const customers = await this.backends.store.getCustomers(rows.map((r) => r.customerId));
+    return {
+      filter, state,
+      customers: rows.map((r) => ({ customerId: r.customerId, name: customers.get(r.customerId)?.name ?? null, plays: r.plays })),
+    };
+  }
+
+  /** One customer: who, what they played, what they like, and what the model and the ads think. */
+  async customer(rawId: string): Promise<object> {
+    const id = Number(rawId);
+    if (!Number.isSafeInteger(id) || id < 0) throw new BadRequestError(`customer id: expected a whole number, got "${rawId}"`);
+    const { store, index } = this.backends;
+    const [customers, profile, plays, interests, prediction, targeted, adDecisions] = await Promise.all([
+      store.getCustomers([id]), store.getProfile(id), index.recentPlays(id, 20), store.interestsOf(id),
+      store.prediction(id), store.isTargeted(id), store.adDecisionsOf(id),
+    ]);
+    const customer = customers.get(id) ?? null;
+    if (!customer && !profile && plays.length === 0) {
+      throw new NotFoundError(`customer ${id}: not in the store and no plays indexed (load customers with \`musicflow seed\`)`);
+    }
+    const tracks = await store.getTracks(interests.map((i) => i.trackId));
+    const home = customer ? placeOf(customer.zip) : null;
+    return {
+      customerId: id,
+      customer: customer && {
+        name: customer.name, gender: customer.gender, age: customer.age, ageSource: customer.ageSource,
+        zip: customer.zip, city: home?.city ?? null, state: home?.state ?? null, signDate: customer.signDate,
+        active: customer.active, level: LEVEL_NAMES[customer.level], campaign: CAMPAIGN_NAMES[customer.campaign],
+        linkedWithApps: customer.linkedWithApps,
+      },
+      profile,
+      recentPlays: plays.map((p) => ({
+        eventId: p.eventId, time: p.time, trackId: p.trackId, title: p.title, artist: p.artist, mobile: p.mobile,
+        zip: p.zip, city: p.city, state: p.state,
+      })),
+      interests: interests.map((i) => ({ ...i, title: tracks.get(i.trackId)?.title ?? null, artist: tracks.get(i.trackId)?.artist ?? null })),
+      prediction,
+      targeted,
+      adDecisions: adDecisions.slice(-20),
+      adDecisionCount: adDecisions.length,
+    };
+  }
+
+  /** The newest interests (3 plays of a track within 30 minutes), with names and titles. */
+  async interests(params: URLSearchParams): Promise<object> {
+    const { store } = this.backends;
+    const interests = await store.recentInterests(limitParam(params, 15));
+    const [customers, tracks] = await Promise.all([
+      store.getCustomers(interests.map((i) => i.customerId)), store.getTracks(interests.map((i) => i.trackId)),
+    ]);
+    return {
+      interests: interests.map((i) => ({
+        ...i, name: customers.get(i.customerId)?.name ?? null, title: tracks.get(i.trackId)?.title ?? null, artist: tracks.get(i.trackId)?.artist ?? null,
+      })),
+    };
+  }
+
+  /** Pipeline health, ad and SMS counters, and the deployed model. */
+  async pipeline(): Promise<object> {
+    const [sample, model] = await Promise.all([this.pulse.current(), this.backends.store.deployedModel()]);
+    return { backend: this.backends.kind, ...pulseView(sample), model: modelView(model) };
+  }
+
+  /** The live message: the pulse, plus a version that changes whenever the data does. */
+  async live(): Promise<object> {
+    const sample = await this.pulse.current();
+    return { version: `${sample.counts.eventsProcessed}:${sample.indexed.plays}:${sample.deadLetters}`, ...pulseView(sample) };
+  }
+}
+
+function withPlace(row: BreakdownRow): object {
+  const place = placeOf(row.value);
+  return {
+    ...row, city: place?.city ?? null, state: place?.state ?? null, lat: place?.lat ?? null, lon: place?.lon ?? null,
+    point: place ? mapPoint(place.lon, place.lat) : null,
+  };
+}
+
+export function pulseView(s: PulseSample): object {
+  return {
+    at: s.at,
+    eventsPerSec: s.eventsPerSec,
+    lag: s.lag,
+    partitions: s.partitions,
+    deadLetters: s.deadLetters,
+    counts: s.counts,
+    indexed: { ...s.indexed, mobileShare: share(s.indexed.mobilePlays, s.indexed.plays) },
+  };
+}
+
+/** The model issue's registry keeps its metrics in the record's body; read the ones the page shows. */
+export function modelView(model: ModelRecord | null): object | null {
+  if (!model) return null;
+  const metrics = (typeof model.body.metrics === 'object' && model.body.metrics !== null ? model.body.metrics : {}) as Record<string, unknown>;
+  const numberAt = (...keys: string[]) => {
+    for (const k of keys) if (typeof metrics[k] === 'number') return metrics[k] as number;
+    return null;
+  };
+  return {
+    version: model.version,
+    createdAt: model.createdAt,
+    deployedAt: model.deployedAt,
+    error: numberAt('error', 'errorRate', 'error_rate'),
+    baselineError: numberAt('baselineError', 'baseline_error', 'baseline'),
+    auc: numberAt('auc', 'rocAuc', 'roc_auc'),
+  };
+}

@@ -1,0 +1,102 @@
+// Query-string filters of the dashboard API -> the index's IndexFilter. Time ranges are relative to the
+// newest indexed play (so a replayed 2014 log reads like a live one), and each query's start is
+// floored to the grain its aggregates are kept at, so pre-aggregated and raw answers cover the same plays.
+import { LEVEL_NAMES } from '../records.js';
+import type { Grain, IndexFilter } from '../ports.js';
+
+export class BadRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+export const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+
+/** Presets the page offers, by the `range` parameter. */
+export const RANGES: Record<string, number | null> = {
+  all: null, '15m': 15 * MINUTE, '1h': HOUR, '6h': 6 * HOUR, '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY,
+};
+/** Longest span drawn per minute; longer spans are drawn per hour. */
+export const MAX_MINUTE_SPAN = 2 * DAY;
+const AUTO_MINUTE_SPAN = 6 * HOUR;
+
+export interface DashboardFilter {
+  from?: number;
+  to?: number;
+  mobile?: boolean;
+  level?: number;
+  state?: string;
+}
+
+export interface Newest { first: number | null; last: number | null }
+
+/** Reads range/from/to/device/level/state; `newest` is the index's first and last minute bucket. */
+export function parseFilter(params: URLSearchParams, newest: Newest): DashboardFilter {
+  const filter: DashboardFilter = {};
+  const range = params.get('range') ?? 'all';
+  if (!(range in RANGES)) throw new BadRequestError(`range: expected one of ${Object.keys(RANGES).join(', ')}, got "${range}"`);
+  const span = RANGES[range];
+  if (span !== null && newest.last !== null) filter.from = newest.last + MINUTE - span;
+  const from = epochParam(params, 'from');
+  const to = epochParam(params, 'to');
+  if (from !== undefined) filter.from = from;
+  if (to !== undefined) filter.to = to;
+  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
+    throw new BadRequestError(`from (${filter.from}) must be before to (${filter.to})`);
+  }
+  const device = params.get('device') ?? 'all';
+  if (device === 'mobile') filter.mobile = true;
+  else if (device === 'pc') filter.mobile = false;
+  else if (device !== 'all') throw new BadRequestError(`device: expected all, mobile or pc, got "${device}"`);
+  const level = params.get('level');
+  if (level !== null && level !== '' && level !== 'all') {
+    const byName = LEVEL_NAMES.findIndex((name) => name.toLowerCase() === level.toLowerCase());
+    const n = byName >= 0 ? byName : Number(level);
+    if (!Number.isInteger(n) || n < 0 || n >= LEVEL_NAMES.length) {
+      throw new BadRequestError(`level: expected ${LEVEL_NAMES.join(', ')} (or 0-${LEVEL_NAMES.length - 1}), got "${level}"`);
+    }
+    filter.level = n;
+  }
+  const state = params.get('state');
+  if (state !== null && state !== '') filter.state = stateCode(state);
+  return filter;
+}
+
+export function stateCode(value: string): string {
+  if (!/^[A-Za-z]{2}$/.test(value)) throw new BadRequestError(`state: expected a two-letter code such as CA, got "${value}"`);
+  return value.toUpperCase();
+}
+
+function epochParam(params: URLSearchParams, name: string): number | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new BadRequestError(`${name}: expected epoch milliseconds, got "${raw}"`);
+  return Math.floor(n);
+}
+
+/** The filter as one index query at `grain` sees it: whole buckets, start floored and end rounded up. */
+export function atGrain(filter: DashboardFilter, grain: Grain): IndexFilter {
+  const unit = GRAIN_MS[grain];
+  const out: IndexFilter = { ...filter };
+  if (filter.from !== undefined) out.from = Math.floor(filter.from / unit) * unit;
+  if (filter.to !== undefined) out.to = Math.ceil(filter.to / unit) * unit;
+  return out;
+}
+
+/** Minute or hour for the plays-over-time chart: `requested` if given and sensible, else by span. */
+export function seriesGrain(requested: string | null, filter: DashboardFilter, newest: Newest): Grain {
+  if (requested !== null && requested !== '' && requested !== 'auto' && requested !== 'minute' && requested !== 'hour') {
+    throw new BadRequestError(`grain: expected auto, minute or hour, got "${requested}"`);
+  }
+  const start = filter.from ?? newest.first;
+  const end = filter.to ?? (newest.last === null ? null : newest.last + MINUTE);
+  const span = start === null || end === null ? 0 : end - start;
+  if (requested === 'hour') return 'hour';
+  if (requested === 'minute') return span <= MAX_MINUTE_SPAN ? 'minute' : 'hour';
+  return span <= AUTO_MINUTE_SPAN ? 'minute' : 'hour';
+}

@@ -1,0 +1,189 @@
+// The dashboard's HTTP server (node:http): the page and its assets, the read-only JSON API, server-sent
+// events that tell open pages when the data moved, and /metrics. GET and HEAD only.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Backends } from '../backends.js';
+import { DEFAULTS } from '../config.js';
+import { BackendUnavailableError, UsageError } from '../errors.js';
+import { DashboardApi, NotFoundError } from './api.js';
+import { assetAt } from './assets.js';
+import { BadRequestError } from './filters.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+import { Pulse } from './pulse.js';
+
+export interface DashboardOptions {
+  port: number; // 0 picks a free port
+  host: string;
+  /** Consumer group whose lag is shown (default: the configured default group). */
+  group?: string;
+  /** Where unexpected server errors are reported (default: stderr). */
+  onError?: (err: Error) => void;
+}
+
+export interface RunningDashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** How often open pages get the pipeline's pulse (and so learn that new plays arrived). */
+export const LIVE_INTERVAL_MS = 1000;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  // Everything from this server only: no CDN, no fonts, no tiles, no eval. Inline styles are allowed because
+  // the chart library positions its tooltips with them.
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    + "connect-src 'self'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+
+type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<object>;
+
+export async function startDashboard(backends: Backends, options: DashboardOptions): Promise<RunningDashboard> {
+  const api = new DashboardApi(backends, new Pulse(backends, options.group ?? DEFAULTS.group));
+  const reportError = options.onError ?? ((err: Error) => process.stderr.write(`dashboard: ${err.stack ?? err.message}\n`));
+  const routes: Array<[RegExp, Handler]> = [
+    [/^\/api\/overview$/, (p) => api.overview(p)],
+    [/^\/api\/series$/, (p) => api.series(p)],
+    [/^\/api\/hours$/, (p) => api.hours(p)],
+    [/^\/api\/breakdown\/([a-z_]+)$/, (p, m) => api.breakdown(m[1], p)],
+    [/^\/api\/states\/([^/]+)\/customers$/, (p, m) => api.customersInState(decodeURIComponent(m[1]), p)],
+    [/^\/api\/customers\/([^/]+)$/, (_p, m) => api.customer(decodeURIComponent(m[1]))],
+    [/^\/api\/interests$/, (p) => api.interests(p)],
+    [/^\/api\/pipeline$/, () => api.pipeline()],
+  ];
+  const live = new LiveChannel(api, reportError);
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      reportError(err);
+      if (!res.headersSent) send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'internal error, see the server log' }));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: `${req.method} not allowed: the dashboard is read-only (GET, HEAD)` });
+    }
+    // A page on another site must not read this one through a DNS name pointed at 127.0.0.1.
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (isLoopback(options.host) && !isLoopback(hostHeader)) {
+      return sendJson(res, 421, { error: `Host "${hostHeader}" is not this loopback dashboard; open it as http://127.0.0.1` });
+    }
+    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    if (url.pathname === '/api/live') return live.join(req, res);
+    if (url.pathname === '/metrics') {
+      const [sample, model] = await Promise.all([api.pulse.current(), backends.store.deployedModel()]);
+      return send(res, 200, METRICS_CONTENT_TYPE, renderMetrics(sample, model));
+    }
+    for (const [pattern, handler] of routes) {
+      const match = url.pathname.match(pattern);
+      if (!match) continue;
+      try {
+        return sendJson(res, 200, await handler(url.searchParams, match));
+      } catch (err) {
+        if (err instanceof BadRequestError) return sendJson(res, 400, { error: err.message });
+        if (err instanceof NotFoundError) return sendJson(res, 404, { error: err.message });
+        if (err instanceof BackendUnavailableError) return sendJson(res, 503, { error: err.message });
+        throw err;
+      }
+    }
+    const asset = assetAt(url.pathname === '/index.html' ? '/' : url.pathname);
+    if (asset) return send(res, 200, asset.type, asset.body, 'no-cache');
+    return sendJson(res, 404, { error: `nothing at ${url.pathname}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new UsageError(`--port ${options.port}: already in use on ${options.host}; pick another port with --port`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError(`--host ${options.host}: not an address of this machine`));
+      else reject(err);
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    async close() {
+      live.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-store'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': cache });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+/**
+ * Server-sent events: every open page gets the pulse each second from one shared timer, which runs
+ * only while a page is listening. The page refreshes its charts when the pulse's version changes.
+ */
+class LiveChannel {
+  private readonly clients = new Set<ServerResponse>();
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+
+  constructor(private readonly api: DashboardApi, private readonly reportError: (err: Error) => void) {}
+
+  join(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.write(`retry: ${2 * LIVE_INTERVAL_MS}\n\n`);
+    this.clients.add(res);
+    req.on('close', () => {
+      this.clients.delete(res);
+      if (this.clients.size === 0) this.stop();
+    });
+    void this.tick();
+    this.timer ??= setInterval(() => void this.tick(), LIVE_INTERVAL_MS);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return; // a slow backend: skip a beat rather than pile up reads
+    this.busy = true;
+    try {
+      this.broadcast('pulse', await this.api.live());
+    } catch (err) {
+      this.broadcast('problem', { error: (err as Error).message });
+      if (!(err instanceof BackendUnavailableError)) this.reportError(err as Error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private broadcast(event: string, data: object): void {
+    const message = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const client of this.clients) client.write(message);
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  close(): void {
+    this.stop();
+    for (const client of this.clients) client.end();
+    this.clients.clear();
+  }
+}
