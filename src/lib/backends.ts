@@ -2,7 +2,7 @@
 import type { Config } from './config.js';
 import type { EventLog, Index, Store } from './ports.js';
 import { EmbeddedEventLog } from './adapters/embedded/log.js';
-import { EmbeddedIndex } from './adapters/embedded/index.js';
+import { ThreadedIndex } from './adapters/embedded/index-thread.js';
 import { EmbeddedStore } from './adapters/embedded/store.js';
 
 export interface Backends {
@@ -17,7 +17,7 @@ export interface Backends {
 export async function openBackends(config: Config): Promise<Backends> {
   const log: EventLog = new EmbeddedEventLog(config.dataDir);
   const store: Store = new EmbeddedStore(config.dataDir);
-  const index: Index = new EmbeddedIndex(config.dataDir);
+  const index: Index = new ThreadedIndex(config.dataDir);
   return {
     log, store, index,
     kind: 'embedded',

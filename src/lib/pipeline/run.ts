@@ -71,12 +71,15 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
   }));
   const lastOffset = batch.records[batch.records.length - 1].offset;
 
-  await applyToIndex(deps.index, logName, batch.partition, lastOffset, enriched);
-
-  // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts below stay exact.
-  if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
-
-  const outcome = await applyToStore(deps, logName, batch.partition, lastOffset, parsed, dead.map((d) => d.record.offset));
+  // The index and the store keep their own watermarks, so they can take the batch side by side.
+  const [, outcome] = await Promise.all([
+    applyToIndex(deps.index, logName, batch.partition, lastOffset, enriched),
+    (async () => {
+      // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts stay exact.
+      if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
+      return applyToStore(deps, logName, batch.partition, lastOffset, parsed, dead.map((d) => d.record.offset));
+    })(),
+  ]);
   outcome.records = batch.records.length;
   return outcome;
 }

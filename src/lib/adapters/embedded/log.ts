@@ -34,14 +34,14 @@ export class EmbeddedEventLog implements EventLog {
     const now = Date.now();
     this.db.transaction(() => {
       for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null, now);
-    })();
+    }).immediate();
   }
 
   async appendDeadLetters(letters: DeadLetter[]): Promise<void> {
     const insert = this.db.prepare('INSERT INTO dead_letters (source, line, reason, raw, stage, at) VALUES (?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at);
-    })();
+    }).immediate();
   }
 
   async consume(options: ConsumeOptions): Promise<void> {

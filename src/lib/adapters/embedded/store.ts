@@ -72,21 +72,21 @@ export class EmbeddedStore implements Store {
       for (const c of customers) {
         upsert.run(c.id, c.name, c.gender, c.address, c.zip, c.signDate, c.active ? 1 : 0, c.level, c.campaign, c.linkedWithApps ? 1 : 0, c.age, c.ageSource);
       }
-    })();
+    }).immediate();
   }
 
   async upsertTracks(tracks: Track[]): Promise<void> {
     const upsert = this.db.prepare('INSERT OR REPLACE INTO tracks (id, title, artist, length_sec) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const t of tracks) upsert.run(t.id, t.title, t.artist, t.lengthSec);
-    })();
+    }).immediate();
   }
 
   async addClicks(clicks: Click[]): Promise<void> {
     const upsert = this.db.prepare('INSERT OR REPLACE INTO clicks (event_id, customer_id, ad, time) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const c of clicks) upsert.run(c.eventId, c.customerId, c.ad, c.time);
-    })();
+    }).immediate();
   }
 
   async getCustomers(ids: number[]): Promise<Map<number, Customer>> {
@@ -153,7 +153,7 @@ export class EmbeddedStore implements Store {
       writeWatermark(this.db, position.log, position.partition, position.next);
     });
     try {
-      apply();
+      apply.immediate();
     } catch (err) {
       this.hot.clear();
       throw err;
@@ -211,7 +211,7 @@ export class EmbeddedStore implements Store {
       this.db.prepare('DELETE FROM targets').run();
       for (const p of predictions) upsert.run(p.customerId, p.probability, p.label, p.modelVersion);
       for (const id of targeted) target.run(id);
-    })();
+    }).immediate();
   }
 
   async deployedModel(): Promise<ModelRecord | null> {
@@ -244,7 +244,7 @@ export class EmbeddedStore implements Store {
       const claim = this.db.prepare(`UPDATE sms SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?`);
       for (const r of rows) claim.run(consumer, now, r.id);
       return rows.map((r) => ({ id: r.id, customerId: r.customer_id, day: r.day, text: r.text, at: r.at }));
-    })();
+    }).immediate();
   }
 
   async ackSms(ids: string[]): Promise<void> {

@@ -1,0 +1,74 @@
+// The embedded index on a worker thread: SQLite writes of the index then run beside the store's on
+// the main thread instead of after them. Every Index call is forwarded as a message; the worker
+// (index-worker.ts) owns the EmbeddedIndex.
+import { Worker } from 'node:worker_threads';
+import { MusicflowError } from '../../errors.js';
+import { WatermarkConflict, type Index, type SourcePosition } from '../../ports.js';
+
+type Method = Exclude<keyof Index, 'close'>;
+
+/** What the worker sends back for one call. */
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string; position?: SourcePosition; actual?: number } };
+
+export class ThreadedIndex implements Index {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(dataDir: string) {
+    this.worker = new Worker(new URL('./index-worker.js', import.meta.url), { workerData: { dataDir } });
+    this.worker.on('message', (reply: Reply) => this.settle(reply));
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('exit', (code) => this.failAll(new MusicflowError(`embedded index worker exited (code ${code})`)));
+    this.worker.unref(); // an idle index never keeps the process alive
+  }
+
+  watermark(...args: Parameters<Index['watermark']>) { return this.call('watermark', args) as ReturnType<Index['watermark']>; }
+  applyEffects(...args: Parameters<Index['applyEffects']>) { return this.call('applyEffects', args) as ReturnType<Index['applyEffects']>; }
+  totals(...args: Parameters<Index['totals']>) { return this.call('totals', args) as ReturnType<Index['totals']>; }
+  series(...args: Parameters<Index['series']>) { return this.call('series', args) as ReturnType<Index['series']>; }
+  breakdown(...args: Parameters<Index['breakdown']>) { return this.call('breakdown', args) as ReturnType<Index['breakdown']>; }
+  recentPlays(...args: Parameters<Index['recentPlays']>) { return this.call('recentPlays', args) as ReturnType<Index['recentPlays']>; }
+  customersInState(...args: Parameters<Index['customersInState']>) { return this.call('customersInState', args) as ReturnType<Index['customersInState']>; }
+  health(...args: Parameters<Index['health']>) { return this.call('health', args) as ReturnType<Index['health']>; }
+
+  async close(): Promise<void> {
+    if (this.failure) return;
+    await this.call('close' as Method, []);
+    this.failure = new MusicflowError('embedded index is closed');
+    await this.worker.terminate();
+  }
+
+  private call(method: Method, args: unknown[]): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.worker.ref(); // keep the process alive while a call is out
+      this.worker.postMessage({ id, method, args });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const waiter = this.pending.get(reply.id);
+    if (!waiter) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (reply.ok) {
+      waiter.resolve(reply.value);
+    } else if (reply.error.name === 'WatermarkConflict' && reply.error.position) {
+      waiter.reject(new WatermarkConflict(reply.error.position, reply.error.actual ?? -1));
+    } else {
+      waiter.reject(new MusicflowError(`embedded index: ${reply.error.message}`));
+    }
+  }
+
+  private failAll(err: Error): void {
+    this.failure ??= err;
+    for (const waiter of this.pending.values()) waiter.reject(err);
+    this.pending.clear();
+  }
+}
