@@ -1,5 +1,6 @@
 // Every command, in the order --help lists them. Each module exports register(program).
 import type { Command } from 'commander';
+import { register as generate } from './generate.js';
 import { register as seed } from './seed.js';
 import { register as replay } from './replay.js';
 import { register as stream } from './stream.js';
@@ -12,6 +13,7 @@ import { register as ads } from './ads.js';
 import { register as sms } from './sms.js';
 
 export const commands: Array<(program: Command) => void> = [
+  generate,
   seed,
   replay,
   stream,

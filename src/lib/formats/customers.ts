@@ -132,3 +132,16 @@ export function parseCustomerLine(text: string, columns: CustomerColumns, asOf: 
   const repaired = joinRepairs(quoting, zip.repaired, age.repaired);
   return repaired ? { ok: true, value, repaired } : { ok: true, value };
 }
+
+function quoted(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+const GENDER_CODES: Record<Gender, string> = { male: '0', female: '1', unknown: '' };
+
+/** A customer in exactly the reference form: 0,"Gregory Koval",0,"13004 Easy Cider Point","72132","06/04/2013",1,1,1,0 */
+export function formatCustomerLine(c: Customer): string {
+  const signDate = `${c.signDate.slice(5, 7)}/${c.signDate.slice(8, 10)}/${c.signDate.slice(0, 4)}`;
+  return `${c.id},${quoted(c.name)},${GENDER_CODES[c.gender]},${quoted(c.address)},${quoted(c.zip)},"${signDate}",`
+    + `${c.active ? 1 : 0},${c.level},${c.campaign},${c.linkedWithApps ? 1 : 0}`;
+}

@@ -28,3 +28,13 @@ export function parseMusicLine(text: string): Parsed<Track> {
   const repaired = joinRepairs(quoting, split);
   return repaired ? { ok: true, value, repaired } : { ok: true, value };
 }
+
+/** Unquoted, as the reference writes it, unless a value holds a comma or a quote. */
+function field(text: string): string {
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A track in the reference form: 0,Caught Up In You,.38 Special,200 */
+export function formatMusicLine(t: Track): string {
+  return `${t.id},${field(t.title)},${field(t.artist)},${t.lengthSec}`;
+}
