@@ -4,6 +4,9 @@ import type { EventLog, Index, Store } from './ports.js';
 import { EmbeddedEventLog } from './adapters/embedded/log.js';
 import { ThreadedIndex } from './adapters/embedded/index-thread.js';
 import { EmbeddedStore } from './adapters/embedded/store.js';
+import { KafkaEventLog } from './adapters/kafka.js';
+import { RedisIndex } from './adapters/redis/index.js';
+import { RedisStore } from './adapters/redis/store.js';
 
 export interface Backends {
   log: EventLog;
@@ -15,12 +18,14 @@ export interface Backends {
 }
 
 export async function openBackends(config: Config): Promise<Backends> {
-  const log: EventLog = new EmbeddedEventLog(config.dataDir);
-  const store: Store = new EmbeddedStore(config.dataDir);
-  const index: Index = new ThreadedIndex(config.dataDir);
+  const kafka = config.kafkaBrokers.length > 0;
+  const redis = config.redisUrl !== '';
+  const log: EventLog = kafka ? new KafkaEventLog(config) : new EmbeddedEventLog(config.dataDir);
+  const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir);
+  const index: Index = redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir);
   return {
     log, store, index,
-    kind: 'embedded',
+    kind: kafka || redis ? `${kafka ? 'kafka' : 'embedded log'}+${redis ? 'redis' : 'embedded store'}` : 'embedded',
     async close() {
       await Promise.allSettled([log.close(), store.close(), index.close()]);
     },

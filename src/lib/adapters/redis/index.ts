@@ -1,0 +1,354 @@
+// The index over Redis: pre-merged play counts for the dashboard, written with the store's batch in one
+// watermark-guarded Lua script. Three shapes answer every query without scanning all plays:
+//  - aggregates per (grain, dimension, bucket): unfiltered (or time-only) queries;
+//  - facets, the same cells split by device and level: queries filtered by those;
+//  - each state's plays in a sorted set by time: queries filtered by state, and who listens there.
+// Each customer's newest plays are kept (capped) for the customer page.
+import {
+  DIMENSION_GRAIN, WatermarkConflict,
+  type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
+  type IndexedPlay, type SeriesPoint,
+} from '../../ports.js';
+import { aggregate, dimensionValue } from '../../pipeline/aggregate.js';
+import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
+import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
+import type { Redis } from 'ioredis';
+import { RedisConnection, replies } from './client.js';
+import { RedisKeys } from './keys.js';
+import { APPLY_INDEX_EFFECTS } from './scripts.js';
+import { redisHealth } from './store.js';
+
+/** Plays kept per customer for recentPlays. */
+export const RECENT_PLAYS_KEPT = 200;
+const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+/** Separates the fields of a play in a state's sorted set (no dimension value contains it). */
+const SEP = '\x1f';
+
+type ApplyReply = [string, string];
+interface ScriptedRedis extends Redis {
+  applyIndexEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+}
+
+/** The fields of a play that state-filtered queries need, in the order they are joined with SEP. */
+interface StatePlay {
+  time: number;
+  eventId: number;
+  customerId: number;
+  mobile: boolean;
+  level: string;
+  gender: string;
+  ageBand: string;
+  campaign: string;
+  trackId: number;
+  zip: string;
+  artist: string;
+}
+
+function encodeStatePlay(p: EnrichedPlay): string {
+  return [p.eventId, p.customerId, p.mobile ? 1 : 0, dimensionValue(p, 'level'), dimensionValue(p, 'gender'), dimensionValue(p, 'age_band'),
+    dimensionValue(p, 'campaign'), p.trackId, p.zip, dimensionValue(p, 'artist')].join(SEP);
+}
+
+function decodeStatePlay(member: string, score: string): StatePlay {
+  const f = member.split(SEP);
+  return {
+    time: Number(score), eventId: Number(f[0]), customerId: Number(f[1]), mobile: f[2] === '1', level: f[3], gender: f[4], ageBand: f[5],
+    campaign: f[6], trackId: Number(f[7]), zip: f[8], artist: f.slice(9).join(SEP),
+  };
+}
+
+function statePlayValue(p: StatePlay, dim: Exclude<Dimension, 'all'>, state: string): string {
+  switch (dim) {
+    case 'state': return state;
+    case 'gender': return p.gender;
+    case 'age_band': return p.ageBand;
+    case 'level': return p.level;
+    case 'campaign': return p.campaign;
+    case 'track': return String(p.trackId);
+    case 'artist': return p.artist;
+    case 'zip': return p.zip;
+  }
+}
+
+function indexedPlay(p: EnrichedPlay): IndexedPlay {
+  return {
+    eventId: p.eventId, customerId: p.customerId, trackId: p.trackId, time: p.time, mobile: p.mobile, zip: p.zip,
+    state: dimensionValue(p, 'state'), city: p.place?.city ?? null, title: p.track?.title ?? null, artist: p.track?.artist ?? null,
+    gender: dimensionValue(p, 'gender'), ageBand: dimensionValue(p, 'age_band'), level: dimensionValue(p, 'level'),
+    campaign: dimensionValue(p, 'campaign'), flags: p.flags,
+  };
+}
+
+const levelName = (level: number) => LEVEL_NAMES[level] ?? String(level);
+const inRange = (f: IndexFilter, bucket: number) => (f.from === undefined || bucket >= f.from) && (f.to === undefined || bucket < f.to);
+/** Only a time range (or nothing): the aggregates answer. */
+const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
+const facetMatches = (f: IndexFilter, mobile: string, level: string) =>
+  (f.mobile === undefined || mobile === (f.mobile ? '1' : '0')) && (f.level === undefined || level === levelName(f.level));
+
+/** Splits "a:b:rest" into a, b and the rest (which may itself contain ':'). */
+function splitFacetField(field: string): [string, string, string] {
+  const first = field.indexOf(':');
+  const second = field.indexOf(':', first + 1);
+  return [field.slice(0, first), field.slice(first + 1, second), field.slice(second + 1)];
+}
+
+function sortRows(rows: Map<string, BreakdownRow>, limit: number): BreakdownRow[] {
+  return [...rows.values()]
+    .filter((r) => r.plays > 0)
+    .sort((a, b) => b.plays - a.plays || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .slice(0, limit);
+}
+
+function addRow(rows: Map<string, BreakdownRow>, value: string, plays: number, mobilePlays: number): void {
+  const row = rows.get(value);
+  if (row) {
+    row.plays += plays;
+    row.mobilePlays += mobilePlays;
+  } else {
+    rows.set(value, { value, plays, mobilePlays });
+  }
+}
+
+export class RedisIndex implements Index {
+  readonly keys: RedisKeys;
+  private readonly connection: RedisConnection;
+
+  constructor(url: string, prefix: string) {
+    this.keys = new RedisKeys(prefix);
+    this.connection = new RedisConnection(url);
+    this.connection.client.defineCommand('applyIndexEffects', { lua: APPLY_INDEX_EFFECTS });
+  }
+
+  private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
+    return this.connection.run((redis) => work(redis as ScriptedRedis));
+  }
+
+  async watermark(log: string, partition: number): Promise<number> {
+    const value = await this.run((redis) => redis.get(this.keys.indexWatermark(log, partition)));
+    return value === null ? -1 : Number(value);
+  }
+
+  async applyEffects(e: IndexEffects): Promise<void> {
+    const k = this.keys;
+    const increments: Array<string | number> = [];
+    const adds: Array<string | number> = [];
+    const buckets = new Map<string, number>(); // bucket-index key + bucket -> bucket
+    const noteBucket = (grain: Grain, dim: string, bucket: number) => buckets.set(`${k.buckets(grain, dim)}\n${bucket}`, bucket);
+
+    for (const a of e.aggregates) {
+      noteBucket(a.grain, a.dim, a.bucket);
+      // 'all' keeps one hash per grain with the bucket in the field; other dimensions one hash per bucket.
+      const key = a.dim === 'all' ? k.aggregate(a.grain, 'all', 0) : k.aggregate(a.grain, a.dim, a.bucket);
+      const name = a.dim === 'all' ? String(a.bucket) : a.value;
+      increments.push(key, `p:${name}`, a.plays);
+      if (a.mobilePlays > 0) increments.push(key, `m:${name}`, a.mobilePlays);
+    }
+    for (const [facet, plays] of facetGroups(e.plays)) {
+      for (const a of aggregate(plays)) {
+        const key = a.dim === 'all' ? k.facet(a.grain, 'all', 0) : k.facet(a.grain, a.dim, a.bucket);
+        increments.push(key, `${facet}:${a.dim === 'all' ? a.bucket : a.value}`, a.plays);
+      }
+    }
+    for (const [member, bucket] of buckets) adds.push(member.slice(0, member.indexOf('\n')), bucket, String(bucket));
+    const capped = new Set<string>();
+    let mobilePlays = 0;
+    for (const p of e.plays) {
+      if (p.mobile) mobilePlays += 1;
+      adds.push(k.statePlays(dimensionValue(p, 'state')), p.time, encodeStatePlay(p));
+      const customerKey = k.customerPlays(p.customerId);
+      adds.push(customerKey, p.time, JSON.stringify(indexedPlay(p)));
+      capped.add(customerKey);
+    }
+    const { position } = e;
+    const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
+      k.indexWatermark(position.log, position.partition), k.indexCounters,
+      position.expected, position.next, e.plays.length, mobilePlays, increments.length / 3, adds.length / 3, capped.size, RECENT_PLAYS_KEPT,
+      ...increments, ...adds, ...capped));
+    if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
+  }
+
+  async totals(f: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
+    if (f.state !== undefined) {
+      const plays = await this.statePlays(f.state, f);
+      let mobilePlays = 0;
+      let first: number | null = null;
+      let last: number | null = null;
+      for (const p of plays) {
+        if (p.mobile) mobilePlays += 1;
+        first = first === null ? p.time : Math.min(first, p.time);
+        last = last === null ? p.time : Math.max(last, p.time);
+      }
+      return { plays: plays.length, mobilePlays, first, last };
+    }
+    if (onlyTime(f) && f.from === undefined && f.to === undefined) return this.grandTotals();
+    const points = await this.allSeries(f, 'minute');
+    let plays = 0;
+    let mobilePlays = 0;
+    for (const p of points) {
+      plays += p.plays;
+      mobilePlays += p.mobilePlays;
+    }
+    return { plays, mobilePlays, first: points[0]?.bucket ?? null, last: points[points.length - 1]?.bucket ?? null };
+  }
+
+  /** Everything: the running counters and the first and last minute, without reading any bucket. */
+  private async grandTotals(): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
+    const k = this.keys;
+    return this.run(async (redis) => {
+      const [counters, first, last] = replies(await redis.pipeline()
+        .hmget(k.indexCounters, 'plays', 'mobile_plays')
+        .zrange(k.buckets('minute', 'all'), 0, 0)
+        .zrange(k.buckets('minute', 'all'), -1, -1)
+        .exec()) as [Array<string | null>, string[], string[]];
+      return {
+        plays: Number(counters[0] ?? 0), mobilePlays: Number(counters[1] ?? 0),
+        first: first.length > 0 ? Number(first[0]) : null, last: last.length > 0 ? Number(last[0]) : null,
+      };
+    });
+  }
+
+  async series(f: IndexFilter, grain: Grain): Promise<SeriesPoint[]> {
+    if (f.state !== undefined) {
+      const unit = GRAIN_MS[grain];
+      const byBucket = new Map<number, SeriesPoint>();
+      for (const p of await this.statePlays(f.state, f)) {
+        const bucket = floorTo(p.time, unit);
+        const point = byBucket.get(bucket) ?? { bucket, plays: 0, mobilePlays: 0 };
+        point.plays += 1;
+        if (p.mobile) point.mobilePlays += 1;
+        byBucket.set(bucket, point);
+      }
+      return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
+    }
+    if (grain !== 'day') return this.allSeries(f, grain);
+    // Days are not kept for the plain count: they are summed from the hours.
+    const byDay = new Map<number, SeriesPoint>();
+    for (const p of await this.allSeries(f, 'hour')) {
+      const bucket = floorTo(p.bucket, DAY);
+      const point = byDay.get(bucket) ?? { bucket, plays: 0, mobilePlays: 0 };
+      point.plays += p.plays;
+      point.mobilePlays += p.mobilePlays;
+      byDay.set(bucket, point);
+    }
+    return [...byDay.values()].sort((a, b) => a.bucket - b.bucket);
+  }
+
+  /** The plain count per bucket (minute or hour), from the aggregates or, when filtered, the facets. */
+  private async allSeries(f: IndexFilter, grain: 'minute' | 'hour'): Promise<SeriesPoint[]> {
+    const byBucket = new Map<number, SeriesPoint>();
+    const point = (bucket: number) => {
+      let p = byBucket.get(bucket);
+      if (!p) byBucket.set(bucket, (p = { bucket, plays: 0, mobilePlays: 0 }));
+      return p;
+    };
+    if (onlyTime(f)) {
+      const fields = await this.run((redis) => redis.hgetall(this.keys.aggregate(grain, 'all', 0)));
+      for (const [field, value] of Object.entries(fields)) {
+        const bucket = Number(field.slice(2));
+        if (!inRange(f, bucket)) continue;
+        if (field.startsWith('p:')) point(bucket).plays += Number(value);
+        else point(bucket).mobilePlays += Number(value);
+      }
+    } else {
+      const fields = await this.run((redis) => redis.hgetall(this.keys.facet(grain, 'all', 0)));
+      for (const [field, value] of Object.entries(fields)) {
+        const [mobile, level, rest] = splitFacetField(field);
+        const bucket = Number(rest);
+        if (!inRange(f, bucket) || !facetMatches(f, mobile, level)) continue;
+        const p = point(bucket);
+        p.plays += Number(value);
+        if (mobile === '1') p.mobilePlays += Number(value);
+      }
+    }
+    return [...byBucket.values()].filter((p) => p.plays > 0).sort((a, b) => a.bucket - b.bucket);
+  }
+
+  async breakdown(f: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]> {
+    if (dim === 'all') {
+      const t = await this.totals(f);
+      return [{ value: '', plays: t.plays, mobilePlays: t.mobilePlays }];
+    }
+    const rows = new Map<string, BreakdownRow>();
+    if (f.state !== undefined) {
+      for (const p of await this.statePlays(f.state, f)) addRow(rows, statePlayValue(p, dim, f.state), 1, p.mobile ? 1 : 0);
+      return sortRows(rows, limit);
+    }
+    const grain = DIMENSION_GRAIN[dim];
+    const k = this.keys;
+    const hashes = await this.run(async (redis) => {
+      const buckets = await redis.zrangebyscore(k.buckets(grain, dim), f.from ?? '-inf', f.to === undefined ? '+inf' : `(${f.to}`);
+      if (buckets.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const b of buckets) pipe.hgetall(onlyTime(f) ? k.aggregate(grain, dim, Number(b)) : k.facet(grain, dim, Number(b)));
+      return replies(await pipe.exec()) as Array<Record<string, string>>;
+    });
+    for (const fields of hashes) {
+      for (const [field, value] of Object.entries(fields)) {
+        if (onlyTime(f)) {
+          if (field.startsWith('p:')) addRow(rows, field.slice(2), Number(value), 0);
+          else addRow(rows, field.slice(2), 0, Number(value));
+        } else {
+          const [mobile, level, name] = splitFacetField(field);
+          if (facetMatches(f, mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
+        }
+      }
+    }
+    return sortRows(rows, limit);
+  }
+
+  async recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]> {
+    if (limit <= 0) return [];
+    const members = await this.run((redis) => redis.zrevrange(this.keys.customerPlays(customerId), 0, -1));
+    return members
+      .map((m) => JSON.parse(m) as IndexedPlay)
+      .sort((a, b) => b.time - a.time || b.eventId - a.eventId)
+      .slice(0, limit);
+  }
+
+  async customersInState(state: string, f: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>> {
+    const counts = new Map<number, number>();
+    for (const p of await this.statePlays(state, f)) counts.set(p.customerId, (counts.get(p.customerId) ?? 0) + 1);
+    return [...counts.entries()]
+      .map(([customerId, plays]) => ({ customerId, plays }))
+      .sort((a, b) => b.plays - a.plays || a.customerId - b.customerId)
+      .slice(0, limit);
+  }
+
+  /** A state's plays in [from, to), filtered by device and level. */
+  private async statePlays(state: string, f: IndexFilter): Promise<StatePlay[]> {
+    const rows = await this.run((redis) => redis.zrangebyscore(this.keys.statePlays(state), f.from ?? '-inf',
+      f.to === undefined ? '+inf' : `(${f.to}`, 'WITHSCORES'));
+    const out: StatePlay[] = [];
+    for (let i = 0; i < rows.length; i += 2) {
+      const p = decodeStatePlay(rows[i], rows[i + 1]);
+      if (f.mobile !== undefined && p.mobile !== f.mobile) continue;
+      if (f.level !== undefined && p.level !== levelName(f.level)) continue;
+      out.push(p);
+    }
+    return out;
+  }
+
+  async health(): Promise<Health> {
+    const health = await redisHealth(this.connection, 'redis index', this.keys.prefix);
+    if (!health.ok) return health;
+    const plays = await this.run((redis) => redis.hget(this.keys.indexCounters, 'plays')).catch(() => null);
+    return { ...health, facts: { ...health.facts, plays: Number(plays ?? 0) } };
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+/** Plays grouped by facet ("<mobile 0|1>:<level name>"), the split the facets keep. */
+function facetGroups(plays: EnrichedPlay[]): Map<string, EnrichedPlay[]> {
+  const groups = new Map<string, EnrichedPlay[]>();
+  for (const play of plays) {
+    const facet = `${play.mobile ? 1 : 0}:${dimensionValue(play, 'level')}`;
+    const group = groups.get(facet);
+    if (group) group.push(play);
+    else groups.set(facet, [play]);
+  }
+  return groups;
+}

@@ -1,0 +1,87 @@
+// The Lua scripts that apply one batch's effects atomically. Kept here as strings (tsc copies no .lua
+// files into dist/); ioredis loads them with SCRIPT LOAD and falls back to EVAL after a Redis restart.
+// Key names are computed by the adapter (keys.ts) and passed in: a script never builds one itself.
+// Each script first compares the partition's watermark with the batch's expected value and returns
+// {'conflict', actual} without writing anything when they differ; otherwise it writes every effect and
+// moves the watermark, all in one step no other client can interleave with.
+
+/**
+ * Store effects.
+ * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
+ * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pairs, interests, ads, sms,
+ * then the sections in that order:
+ *   profile:  key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen
+ *   pair:     listens key, track id, encoded pair
+ *   interest: interests key, track id, "<customer>:<track>", detected at
+ *   ad:       ads key, day, "<event id>|<at>"
+ *   sms:      sms id, customer id, day, text, at
+ */
+export const APPLY_STORE_EFFECTS = `
+local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
+local i = 10
+for _ = 1, tonumber(ARGV[5]) do
+  redis.call('HSET', ARGV[i], 'plays', ARGV[i+2], 'mobile_plays', ARGV[i+3], 'morning', ARGV[i+4], 'afternoon', ARGV[i+5],
+    'evening', ARGV[i+6], 'night', ARGV[i+7], 'unique_tracks', ARGV[i+8], 'first_seen', ARGV[i+9], 'last_seen', ARGV[i+10])
+  redis.call('ZADD', KEYS[3], ARGV[i+1], ARGV[i+1])
+  i = i + 11
+end
+for _ = 1, tonumber(ARGV[6]) do
+  redis.call('HSET', ARGV[i], ARGV[i+1], ARGV[i+2])
+  i = i + 3
+end
+for _ = 1, tonumber(ARGV[7]) do
+  if redis.call('SADD', ARGV[i], ARGV[i+1]) == 1 then redis.call('ZADD', KEYS[4], ARGV[i+3], ARGV[i+2]) end
+  i = i + 4
+end
+local newAds = 0
+for _ = 1, tonumber(ARGV[8]) do
+  newAds = newAds + redis.call('HSETNX', ARGV[i], ARGV[i+1], ARGV[i+2])
+  i = i + 3
+end
+for _ = 1, tonumber(ARGV[9]) do
+  -- One message per id ever: the entries hash remembers which stream entry carries it.
+  if redis.call('HSETNX', KEYS[6], ARGV[i], '') == 1 then
+    local entry = redis.call('XADD', KEYS[5], '*', 'id', ARGV[i], 'customer_id', ARGV[i+1], 'day', ARGV[i+2], 'text', ARGV[i+3], 'at', ARGV[i+4])
+    redis.call('HSET', KEYS[6], ARGV[i], entry)
+  end
+  i = i + 5
+end
+if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'events_processed', ARGV[3]) end
+if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'dead_letters', ARGV[4]) end
+if newAds > 0 then redis.call('HINCRBY', KEYS[2], 'ad_decisions', newAds) end
+redis.call('SET', KEYS[1], ARGV[2])
+return {'ok', ARGV[2]}
+`;
+
+/**
+ * Index effects.
+ * KEYS: 1 watermark, 2 index counters
+ * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increments, 6 count of sorted-set adds,
+ * 7 count of keys to cap, 8 cap, then the sections:
+ *   increment: hash key, field, by
+ *   add:       zset key, score, member
+ *   cap:       zset key (keeps the `cap` highest scores)
+ */
+export const APPLY_INDEX_EFFECTS = `
+local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
+local i = 9
+for _ = 1, tonumber(ARGV[5]) do
+  redis.call('HINCRBY', ARGV[i], ARGV[i+1], ARGV[i+2])
+  i = i + 3
+end
+for _ = 1, tonumber(ARGV[6]) do
+  redis.call('ZADD', ARGV[i], ARGV[i+1], ARGV[i+2])
+  i = i + 3
+end
+local keep = tonumber(ARGV[8])
+for _ = 1, tonumber(ARGV[7]) do
+  redis.call('ZREMRANGEBYRANK', ARGV[i], 0, -keep - 1)
+  i = i + 1
+end
+if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'plays', ARGV[3]) end
+if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARGV[4]) end
+redis.call('SET', KEYS[1], ARGV[2])
+return {'ok', ARGV[2]}
+`;

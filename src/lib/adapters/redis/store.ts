@@ -1,0 +1,484 @@
+// The store over Redis: customers, tracks, clicks, live state, models, predictions, targets and the SMS
+// queue under the key scheme of keys.ts (docs/redis-keys.md). A batch's effects go in with one Lua script
+// guarded by the partition's watermark, so concurrent workers and redelivered batches change nothing twice.
+import type { Redis } from 'ioredis';
+import { MusicflowError } from '../../errors.js';
+import {
+  WatermarkConflict, pairKey,
+  type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
+  type StoreCounts, type StoreEffects,
+} from '../../ports.js';
+import { GOLD, type Click, type Customer, type Interest, type ListenPair, type Profile, type Track } from '../../records.js';
+import { RedisConnection, redactedUrl, replies } from './client.js';
+import { RedisKeys, SMS_GROUP } from './keys.js';
+import { APPLY_STORE_EFFECTS } from './scripts.js';
+
+/** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
+const SMS_CLAIM_TIMEOUT_MS = 60_000;
+/** Commands per pipeline round trip when loading files. */
+const PIPELINE_CHUNK = 5_000;
+/** Keys per DEL / MSET / SADD command in the model deployment. */
+const ARGS_CHUNK = 1_000;
+
+type ApplyReply = [string, string];
+interface ScriptedRedis extends Redis {
+  applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+}
+
+const flag = (b: boolean) => (b ? '1' : '0');
+
+function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toCustomer(id: number, h: Record<string, string>): Customer {
+  return {
+    id, name: h.name, gender: h.gender as Customer['gender'], address: h.address, zip: h.zip, signDate: h.sign_date,
+    active: h.active === '1', level: Number(h.level) as Customer['level'], campaign: Number(h.campaign) as Customer['campaign'],
+    linkedWithApps: h.linked_with_apps === '1', age: Number(h.age), ageSource: h.age_source as Customer['ageSource'],
+  };
+}
+
+function toProfile(customerId: number, h: Record<string, string>): Profile {
+  return {
+    customerId, plays: Number(h.plays), mobilePlays: Number(h.mobile_plays), morning: Number(h.morning), afternoon: Number(h.afternoon),
+    evening: Number(h.evening), night: Number(h.night), uniqueTracks: Number(h.unique_tracks), firstSeen: Number(h.first_seen), lastSeen: Number(h.last_seen),
+  };
+}
+
+/** A listen pair as one hash field value: "<plays>|<interest at or empty>|<recent times, comma separated>". */
+export function encodePair(p: ListenPair): string {
+  return `${p.plays}|${p.interestAt ?? ''}|${p.recent.join(',')}`;
+}
+
+export function decodePair(customerId: number, trackId: number, value: string): ListenPair {
+  const [plays, interestAt, recent] = value.split('|');
+  return {
+    customerId, trackId, plays: Number(plays),
+    recent: recent ? recent.split(',').map(Number) : [],
+    interestAt: interestAt === '' ? null : Number(interestAt),
+  };
+}
+
+export class RedisStore implements Store {
+  readonly keys: RedisKeys;
+  private readonly connection: RedisConnection;
+  private smsGroupReady = false;
+
+  constructor(url: string, prefix: string) {
+    this.keys = new RedisKeys(prefix);
+    this.connection = new RedisConnection(url);
+    this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
+  }
+
+  private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
+    return this.connection.run((redis) => work(redis as ScriptedRedis));
+  }
+
+  // ---------------------------------------------------------------- catalogue
+
+  async upsertCustomers(customers: Customer[]): Promise<void> {
+    const k = this.keys;
+    await this.run(async (redis) => {
+      for (const part of chunked(customers, PIPELINE_CHUNK)) {
+        const pipe = redis.pipeline();
+        for (const c of part) {
+          pipe.hset(k.customer(c.id), {
+            name: c.name, gender: c.gender, address: c.address, zip: c.zip, sign_date: c.signDate, active: flag(c.active),
+            level: c.level, campaign: c.campaign, linked_with_apps: flag(c.linkedWithApps), age: c.age, age_source: c.ageSource,
+          });
+        }
+        pipe.sadd(k.customers, ...part.map((c) => c.id));
+        const eligible = part.filter((c) => c.active && c.level < GOLD).map((c) => c.id);
+        const ineligible = part.filter((c) => !(c.active && c.level < GOLD)).map((c) => c.id);
+        if (eligible.length > 0) pipe.sadd(k.eligibleCustomers, ...eligible);
+        if (ineligible.length > 0) pipe.srem(k.eligibleCustomers, ...ineligible);
+        replies(await pipe.exec());
+      }
+    });
+  }
+
+  async upsertTracks(tracks: Track[]): Promise<void> {
+    const k = this.keys;
+    await this.run(async (redis) => {
+      for (const part of chunked(tracks, PIPELINE_CHUNK)) {
+        const pipe = redis.pipeline();
+        for (const t of part) pipe.hset(k.track(t.id), { title: t.title, artist: t.artist, length_sec: t.lengthSec });
+        pipe.sadd(k.tracks, ...part.map((t) => t.id));
+        replies(await pipe.exec());
+      }
+    });
+  }
+
+  async addClicks(clicks: Click[]): Promise<void> {
+    const k = this.keys;
+    await this.run(async (redis) => {
+      for (const part of chunked(clicks, PIPELINE_CHUNK)) {
+        const pipe = redis.pipeline();
+        for (const c of part) {
+          pipe.hset(k.clicks, String(c.eventId), `${c.customerId}|${c.ad}|${c.time}`);
+          pipe.sadd(k.clicksOf(c.customerId), c.eventId);
+        }
+        replies(await pipe.exec());
+      }
+    });
+  }
+
+  async getCustomers(ids: number[]): Promise<Map<number, Customer>> {
+    const hashes = await this.hashes(ids.map((id) => this.keys.customer(id)));
+    const out = new Map<number, Customer>();
+    ids.forEach((id, i) => { if (hashes[i]) out.set(id, toCustomer(id, hashes[i]!)); });
+    return out;
+  }
+
+  async getTracks(ids: number[]): Promise<Map<number, Track>> {
+    const hashes = await this.hashes(ids.map((id) => this.keys.track(id)));
+    const out = new Map<number, Track>();
+    ids.forEach((id, i) => {
+      const h = hashes[i];
+      if (h) out.set(id, { id, title: h.title, artist: h.artist, lengthSec: Number(h.length_sec) });
+    });
+    return out;
+  }
+
+  /** HGETALL of many keys in one round trip; null where the key does not exist. */
+  private async hashes(keys: string[]): Promise<Array<Record<string, string> | null>> {
+    if (keys.length === 0) return [];
+    return this.run(async (redis) => {
+      const pipe = redis.pipeline();
+      for (const key of keys) pipe.hgetall(key);
+      return (replies(await pipe.exec()) as Array<Record<string, string>>).map((h) => (Object.keys(h).length > 0 ? h : null));
+    });
+  }
+
+  // ---------------------------------------------------------------- live state
+
+  async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
+    const k = this.keys;
+    const tracksOf = new Map<number, number[]>();
+    for (const [c, t] of pairs) {
+      const list = tracksOf.get(c);
+      if (list) list.push(t);
+      else tracksOf.set(c, [t]);
+    }
+    const pairCustomers = [...tracksOf.keys()];
+    return this.run(async (redis) => {
+      // MULTI/EXEC: the watermark and the state it belongs to, read as one snapshot.
+      const tx = redis.multi();
+      tx.get(k.storeWatermark(log, partition));
+      for (const id of customerIds) tx.hgetall(k.profile(id));
+      for (const id of pairCustomers) tx.hmget(k.listens(id), ...tracksOf.get(id)!.map(String));
+      if (customerIds.length > 0) tx.smismember(k.targeted, ...customerIds.map(String));
+      if (days.length > 0) for (const id of customerIds) tx.hmget(k.ads(id), ...days);
+      const r = replies(await tx.exec());
+      let at = 0;
+      const watermark = r[at] === null ? -1 : Number(r[at]);
+      at += 1;
+      const profiles = new Map<number, Profile>();
+      for (const id of customerIds) {
+        const h = r[at++] as Record<string, string>;
+        if (Object.keys(h).length > 0) profiles.set(id, toProfile(id, h));
+      }
+      const pairMap = new Map<string, ListenPair>();
+      for (const id of pairCustomers) {
+        const values = r[at++] as Array<string | null>;
+        tracksOf.get(id)!.forEach((trackId, i) => {
+          const value = values[i];
+          if (value !== null) pairMap.set(pairKey(id, trackId), decodePair(id, trackId, value));
+        });
+      }
+      const targeted = new Set<number>();
+      if (customerIds.length > 0) {
+        const members = r[at++] as number[];
+        customerIds.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
+      }
+      const smsSent = new Set<string>();
+      if (days.length > 0) {
+        for (const id of customerIds) {
+          const decided = r[at++] as Array<string | null>;
+          days.forEach((day, i) => { if (decided[i] !== null) smsSent.add(`${id}:${day}`); });
+        }
+      }
+      return { watermark, profiles, pairs: pairMap, targeted, smsSent };
+    });
+  }
+
+  async applyEffects(e: StoreEffects): Promise<void> {
+    const k = this.keys;
+    const { position } = e;
+    const args: Array<string | number> = [
+      k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
+      position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
+      e.profiles.length, e.pairs.length, e.interests.length, e.adDecisions.length, e.sms.length,
+    ];
+    for (const p of e.profiles) {
+      args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
+        p.uniqueTracks, p.firstSeen, p.lastSeen);
+    }
+    for (const p of e.pairs) args.push(k.listens(p.customerId), p.trackId, encodePair(p));
+    for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
+    for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
+    for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
+    const [status, actual] = await this.run((redis) => redis.applyStoreEffects(6, ...args));
+    if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
+  }
+
+  async getProfile(customerId: number): Promise<Profile | null> {
+    const [h] = await this.hashes([this.keys.profile(customerId)]);
+    return h ? toProfile(customerId, h) : null;
+  }
+
+  async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
+    const ids = (await this.run((redis) => redis.zrangebyscore(this.keys.profiles, `(${afterCustomerId}`, '+inf', 'LIMIT', 0, limit))).map(Number);
+    const hashes = await this.hashes(ids.map((id) => this.keys.profile(id)));
+    return ids.flatMap((id, i) => (hashes[i] ? [toProfile(id, hashes[i]!)] : []));
+  }
+
+  async interestsOf(customerId: number): Promise<Interest[]> {
+    return this.run(async (redis) => {
+      const tracks = (await redis.smembers(this.keys.interests(customerId))).map(Number);
+      if (tracks.length === 0) return [];
+      const times = await redis.zmscore(this.keys.interestsByTime, ...tracks.map((t) => `${customerId}:${t}`));
+      return tracks
+        .map((trackId, i) => ({ customerId, trackId, detectedAt: Number(times[i]) }))
+        .sort((a, b) => a.detectedAt - b.detectedAt || a.trackId - b.trackId);
+    });
+  }
+
+  async recentInterests(limit: number): Promise<Interest[]> {
+    if (limit <= 0) return [];
+    return this.run(async (redis) => {
+      const newest = await redis.zrevrange(this.keys.interestsByTime, 0, limit - 1, 'WITHSCORES');
+      if (newest.length === 0) return [];
+      // Everything down to the last time shown, so ties at the edge are ordered like the other stores do.
+      const edge = newest[newest.length - 1];
+      const rows = await redis.zrevrangebyscore(this.keys.interestsByTime, '+inf', edge, 'WITHSCORES');
+      const out: Interest[] = [];
+      for (let i = 0; i < rows.length; i += 2) {
+        const [c, t] = rows[i].split(':').map(Number);
+        out.push({ customerId: c, trackId: t, detectedAt: Number(rows[i + 1]) });
+      }
+      return out.sort((a, b) => b.detectedAt - a.detectedAt || a.customerId - b.customerId || a.trackId - b.trackId).slice(0, limit);
+    });
+  }
+
+  async clicksOf(customerIds: number[]): Promise<Click[]> {
+    if (customerIds.length === 0) return [];
+    return this.run(async (redis) => {
+      const pipe = redis.pipeline();
+      for (const id of customerIds) pipe.smembers(this.keys.clicksOf(id));
+      const eventIds = (replies(await pipe.exec()) as string[][]).flat();
+      if (eventIds.length === 0) return [];
+      const values = await redis.hmget(this.keys.clicks, ...eventIds);
+      return eventIds
+        .flatMap((id, i) => (values[i] === null ? [] : [decodeClick(id, values[i]!)]))
+        .sort((a, b) => a.eventId - b.eventId);
+    });
+  }
+
+  async allClicks(): Promise<Click[]> {
+    const all = await this.run((redis) => redis.hgetall(this.keys.clicks));
+    return Object.entries(all).map(([id, value]) => decodeClick(id, value)).sort((a, b) => a.eventId - b.eventId);
+  }
+
+  // ---------------------------------------------------------------- models and targeting
+
+  async saveModel(body: Record<string, unknown>): Promise<ModelRecord> {
+    const k = this.keys;
+    const createdAt = Date.now();
+    const version = await this.run(async (redis) => {
+      const v = await redis.incr(k.modelSequence);
+      replies(await redis.multi()
+        .hset(k.model(v), { created_at: createdAt, body: JSON.stringify(body) })
+        .zadd(k.models, v, String(v))
+        .exec());
+      return v;
+    });
+    return { version, createdAt, deployed: false, deployedAt: null, body };
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return this.run(async (redis) => {
+      const versions = (await redis.zrange(this.keys.models, 0, -1)).map(Number);
+      const deployed = await redis.get(this.keys.deployedModel);
+      const hashes = await this.hashes(versions.map((v) => this.keys.model(v)));
+      return versions.flatMap((v, i) => (hashes[i] ? [toModel(v, hashes[i]!, deployed)] : []));
+    });
+  }
+
+  async getModel(version: number): Promise<ModelRecord | null> {
+    const [h] = await this.hashes([this.keys.model(version)]);
+    if (!h) return null;
+    return toModel(version, h, await this.run((redis) => redis.get(this.keys.deployedModel)));
+  }
+
+  async deployModel(version: number, predictions: Prediction[], targeted: number[]): Promise<void> {
+    const k = this.keys;
+    // WATCH needs a connection of its own: on the shared one another caller's EXEC would clear it.
+    const redis = this.connection.client.duplicate();
+    redis.on('error', () => undefined);
+    try {
+      await this.run(async () => {
+        for (let attempt = 1; ; attempt++) {
+          await redis.watch(k.predictions, k.deployedModel);
+          if (!(await redis.exists(k.model(version)))) {
+            await redis.unwatch();
+            throw new MusicflowError(`model v${version} does not exist in ${redactedUrl(this.connection.url)} (list them with \`musicflow model list\`)`);
+          }
+          const previous = await redis.hkeys(k.predictions);
+          const kept = new Set(predictions.map((p) => String(p.customerId)));
+          const tx = redis.multi();
+          for (const part of chunked(previous.filter((id) => !kept.has(id)), ARGS_CHUNK)) tx.del(...part.map((id) => k.predEvent(Number(id))));
+          tx.del(k.predictions, k.targeted);
+          for (const part of chunked(predictions, ARGS_CHUNK)) {
+            tx.mset(...part.flatMap((p) => [k.predEvent(p.customerId), String(p.label)]));
+            tx.hset(k.predictions, ...part.flatMap((p) => [String(p.customerId), `${p.probability}|${p.modelVersion}`]));
+          }
+          for (const part of chunked(targeted, ARGS_CHUNK)) tx.sadd(k.targeted, ...part);
+          tx.hset(k.model(version), 'deployed_at', Date.now());
+          tx.set(k.deployedModel, String(version));
+          const result = await tx.exec();
+          if (result) {
+            replies(result);
+            return;
+          }
+          if (attempt >= 5) throw new MusicflowError(`deploying model v${version}: another deployment kept changing the predictions; retry`);
+        }
+      });
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async deployedModel(): Promise<ModelRecord | null> {
+    const deployed = await this.run((redis) => redis.get(this.keys.deployedModel));
+    return deployed === null ? null : this.getModel(Number(deployed));
+  }
+
+  async prediction(customerId: number): Promise<Prediction | null> {
+    const [label, detail] = await this.run((redis) => Promise.all([
+      redis.get(this.keys.predEvent(customerId)), redis.hget(this.keys.predictions, String(customerId)),
+    ]));
+    if (label === null || detail === null) return null;
+    const [probability, modelVersion] = detail.split('|').map(Number);
+    return { customerId, probability, label: label === '1' ? 1 : 0, modelVersion };
+  }
+
+  async isTargeted(customerId: number): Promise<boolean> {
+    return (await this.run((redis) => redis.sismember(this.keys.targeted, String(customerId)))) === 1;
+  }
+
+  async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
+    const all = await this.run((redis) => redis.hgetall(this.keys.ads(customerId)));
+    return Object.entries(all)
+      .map(([day, value]) => {
+        const [eventId, at] = value.split('|').map(Number);
+        return { customerId, day, eventId, at };
+      })
+      .sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  // ---------------------------------------------------------------- SMS queue (a Redis Stream)
+
+  async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
+    if (limit <= 0) return [];
+    const k = this.keys;
+    return this.run(async (redis) => {
+      if (!this.smsGroupReady) {
+        try {
+          // From the stream's start ("0"), so messages queued before the first sender are delivered too.
+          await redis.xgroup('CREATE', k.sms, SMS_GROUP, '0', 'MKSTREAM');
+        } catch (err) {
+          if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+        }
+        this.smsGroupReady = true;
+      }
+      // Messages a sender claimed but never acknowledged (it died) come back first.
+      const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, SMS_CLAIM_TIMEOUT_MS, '0-0', 'COUNT', limit)) as
+        [string, Array<[string, string[]] | null>];
+      const entries = reclaimed.filter((e): e is [string, string[]] => e !== null);
+      if (entries.length < limit) {
+        const fresh = (await redis.xreadgroup('GROUP', SMS_GROUP, consumer, 'COUNT', limit - entries.length, 'STREAMS', k.sms, '>')) as
+          Array<[string, Array<[string, string[]]>]> | null;
+        for (const [, list] of fresh ?? []) entries.push(...list);
+      }
+      return entries.map(([, fields]) => {
+        const f: Record<string, string> = {};
+        for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+        return { id: f.id, customerId: Number(f.customer_id), day: f.day, text: f.text, at: Number(f.at) };
+      });
+    });
+  }
+
+  async ackSms(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const k = this.keys;
+    await this.run(async (redis) => {
+      const entries = (await redis.hmget(k.smsEntries, ...ids)).filter((e): e is string => Boolean(e));
+      if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+    });
+  }
+
+  // ---------------------------------------------------------------- status
+
+  async counts(): Promise<StoreCounts> {
+    const k = this.keys;
+    return this.run(async (redis) => {
+      const r = replies(await redis.pipeline()
+        .scard(k.customers).scard(k.tracks).zcard(k.profiles).zcard(k.interestsByTime).scard(k.eligibleCustomers)
+        .scard(k.targeted).hlen(k.smsEntries).hlen(k.clicks).hmget(k.counters, 'ad_decisions', 'events_processed', 'dead_letters')
+        .exec()) as [number, number, number, number, number, number, number, number, Array<string | null>];
+      const [adDecisions, eventsProcessed, deadLetters] = r[8].map((v) => Number(v ?? 0));
+      return {
+        customers: r[0], tracks: r[1], profiles: r[2], interests: r[3], eligibleCustomers: r[4], targetedCustomers: r[5],
+        adDecisions, smsQueued: r[6], eventsProcessed, deadLetters, clicks: r[7],
+      };
+    });
+  }
+
+  async health(): Promise<Health> {
+    return redisHealth(this.connection, 'redis store', this.keys.prefix);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+function decodeClick(eventId: string, value: string): Click {
+  const [customerId, ad, time] = value.split('|');
+  return { eventId: Number(eventId), customerId: Number(customerId), ad, time: Number(time) };
+}
+
+function toModel(version: number, h: Record<string, string>, deployed: string | null): ModelRecord {
+  return {
+    version,
+    createdAt: Number(h.created_at),
+    deployed: deployed === String(version),
+    deployedAt: h.deployed_at ? Number(h.deployed_at) : null,
+    body: JSON.parse(h.body) as Record<string, unknown>,
+  };
+}
+
+/** PING plus the facts `status` shows: server version, memory, keys in the database. */
+export async function redisHealth(connection: RedisConnection, backend: string, prefix: string): Promise<Health> {
+  try {
+    return await connection.run(async (redis) => {
+      const [, info, keys] = replies(await redis.pipeline().ping().info('server').dbsize().exec()) as [string, string, number];
+      const memory = await redis.info('memory');
+      const field = (text: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim() ?? null;
+      return {
+        backend, ok: true,
+        detail: `${redactedUrl(connection.url)} (redis ${field(info, 'redis_version')}, ${field(memory, 'used_memory_human')} used, ${keys} keys)`,
+        facts: {
+          url: redactedUrl(connection.url), prefix, version: field(info, 'redis_version'),
+          usedMemoryBytes: Number(field(memory, 'used_memory')), usedMemory: field(memory, 'used_memory_human'), keys,
+        },
+      };
+    });
+  } catch (err) {
+    return { backend, ok: false, detail: `${redactedUrl(connection.url)}: ${(err as Error).message}` };
+  }
+}
