@@ -2,11 +2,11 @@
 // ports (so it works on any adapter set), sized for a chart or a short list, never raw events in bulk.
 import type { Backends } from '../backends.js';
 import { placeOf } from '../geo.js';
-import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord } from '../ports.js';
+import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord, type SeriesPoint } from '../ports.js';
 import { AGE_BANDS, CAMPAIGN_NAMES, LEVEL_NAMES } from '../records.js';
 import { mapPoint } from './assets.js';
 import {
-  BadRequestError, atGrain, parseFilter, seriesGrain, stateCode, type DashboardFilter, type Newest,
+  BadRequestError, GRAIN_MS, atGrain, parseFilter, seriesGrain, stateCode, type DashboardFilter, type Newest,
 } from './filters.js';
 import type { Pulse, PulseSample } from './pulse.js';
 
@@ -68,7 +68,7 @@ export class DashboardApi {
     const { filter, newest } = await this.filterOf(params);
     const grain = seriesGrain(params.get('grain'), filter, newest);
     const points = await this.backends.index.series(atGrain(filter, grain), grain);
-    return { filter, grain, points: points.map((p) => ({ bucket: p.bucket, plays: p.plays, mobilePlays: p.mobilePlays })) };
+    return { filter, grain, points: withEmptyBuckets(points, GRAIN_MS[grain]) };
   }
 
   /** Plays by hour of the day (UTC wall-clock, as the log's times are read). */
@@ -197,6 +197,23 @@ export class DashboardApi {
     const sample = await this.pulse.current();
     return { version: `${sample.counts.eventsProcessed}:${sample.indexed.plays}:${sample.deadLetters}`, ...pulseView(sample) };
   }
+}
+
+/** Most buckets a series is filled out to; past that the points are sent as they are. */
+const MAX_FILLED_BUCKETS = 20_000;
+
+/** The series with a zero point for every bucket between its first and last, so a chart draws no slope across a gap. */
+function withEmptyBuckets(points: SeriesPoint[], unit: number): SeriesPoint[] {
+  if (points.length < 2) return points;
+  const first = points[0].bucket;
+  const count = (points[points.length - 1].bucket - first) / unit + 1;
+  if (count > MAX_FILLED_BUCKETS) return points;
+  const byBucket = new Map(points.map((p) => [p.bucket, p]));
+  return Array.from({ length: count }, (_, i) => {
+    const bucket = first + i * unit;
+    const p = byBucket.get(bucket);
+    return { bucket, plays: p?.plays ?? 0, mobilePlays: p?.mobilePlays ?? 0 };
+  });
 }
 
 function withPlace(row: BreakdownRow): object {

@@ -81,11 +81,15 @@ function emptyPanel(panel: string, empty: boolean, reason = 'waiting for plays')
   card.querySelector<HTMLElement>('.chart')?.setAttribute('data-empty', reason);
 }
 
+const CAMPAIGN_LABELS: Record<string, string> = {
+  NONE: 'none', '30DAYFREE': '30 days free', SUPERBOWL: 'Super Bowl', RETAILSTORE: 'retail store', WEBOFFER: 'web offer',
+};
+
 const label = {
   gender: (v: string) => v,
   age: (v: string) => v,
   level: (v: string) => v,
-  campaign: (v: string) => (v === 'NONE' ? 'none' : v),
+  campaign: (v: string) => CAMPAIGN_LABELS[v] ?? v,
 };
 
 let mapReady = false;
@@ -303,7 +307,7 @@ function onPulse(p: Pulse): void {
 
   rateHistory.push([p.at, p.eventsPerSec ?? 0]);
   if (rateHistory.length > RATE_POINTS) rateHistory.shift();
-  chart('chart-rate').setOption(rateOption(rateHistory), { notMerge: true });
+  chart('chart-rate').setOption(rateOption(rateHistory, RATE_POINTS * 1000), { notMerge: true });
   fillFacts(byId('facts-health'), [
     ['Backend', lastPipeline?.backend ?? '…'],
     ['Events processed', fmtInt(p.counts.eventsProcessed)],

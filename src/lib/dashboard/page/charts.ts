@@ -105,7 +105,8 @@ export function categoryOption(rows: Row[], label: (value: string) => string, ax
     },
     xAxis: {
       type: 'category', name: axisName, nameLocation: 'middle', nameGap: 28, data: rows.map((r) => label(r.value)), ...axis,
-      axisLabel: { color: COLORS.muted, interval: 0, fontSize: rows.length > 6 ? 10 : 11 }, splitLine: { show: false },
+      axisLabel: { color: COLORS.muted, interval: 0, fontSize: rows.length > 6 ? 10 : 11, width: 64, overflow: 'break', lineHeight: 12 },
+      splitLine: { show: false },
     },
     yAxis: { type: 'value', name: 'plays', ...axis, minInterval: 1 },
     series: [
@@ -118,10 +119,9 @@ export function categoryOption(rows: Row[], label: (value: string) => string, ax
 /** Horizontal bars, the most played on top. */
 export function topOption(rows: Row[], label: (row: Row) => string, detail: (row: Row) => string): EChartsOption {
   const shown = [...rows].reverse();
-  const short = (s: string) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
   return {
     ...base,
-    grid: { left: 8, right: 56, top: 8, bottom: 28, containLabel: true },
+    grid: { left: 150, right: 56, top: 8, bottom: 36 },
     tooltip: {
       ...tooltip, trigger: 'item',
       formatter: (raw: unknown) => {
@@ -130,7 +130,10 @@ export function topOption(rows: Row[], label: (row: Row) => string, detail: (row
       },
     },
     xAxis: { type: 'value', name: 'plays', nameLocation: 'middle', nameGap: 22, ...axis, minInterval: 1 },
-    yAxis: { type: 'category', data: shown.map((r) => short(label(r))), ...axis, splitLine: { show: false } },
+    yAxis: {
+      type: 'category', data: shown.map((r) => label(r)), ...axis, splitLine: { show: false },
+      axisLabel: { color: COLORS.muted, width: 140, overflow: 'truncate', ellipsis: '…' },
+    },
     series: [{
       type: 'bar', color: COLORS.accent, barMaxWidth: 18, data: shown.map((r) => r.plays),
       label: { show: true, position: 'right', color: COLORS.muted, formatter: (p: unknown) => fmtInt(Number((p as TipParam).value)) },
@@ -190,7 +193,8 @@ export function mapOption(states: Row[], zips: ZipRow[], selected: string | null
 }
 
 /** Events per second over the last minutes, from the live pulses this page received. */
-export function rateOption(history: Array<[number, number]>): EChartsOption {
+export function rateOption(history: Array<[number, number]>, windowMs: number): EChartsOption {
+  const last = history.length ? history[history.length - 1][0] : 0;
   return {
     ...base,
     animation: false,
@@ -202,7 +206,10 @@ export function rateOption(history: Array<[number, number]>): EChartsOption {
         return v ? `${esc(fmtTime(v[0], true))} UTC<br>${fmtInt(v[1])} events/s` : '';
       },
     },
-    xAxis: { type: 'time', ...axis, splitLine: { show: false }, axisLabel: { color: COLORS.muted, fontSize: 10 } },
+    xAxis: {
+      type: 'time', min: last - windowMs, max: last, splitNumber: 3, ...axis, splitLine: { show: false },
+      axisLabel: { color: COLORS.muted, fontSize: 10, hideOverlap: true },
+    },
     yAxis: { type: 'value', ...axis, minInterval: 1, axisLabel: { color: COLORS.muted, fontSize: 10 } },
     series: [{ type: 'line', showSymbol: false, color: COLORS.mobile, areaStyle: { opacity: 0.3 }, data: history }],
   };
