@@ -67,7 +67,8 @@ export class RedisStore implements Store {
   private readonly connection: RedisConnection;
   private smsGroupReady = false;
 
-  constructor(url: string, prefix: string) {
+  /** smsClaimTimeoutMs: how long a claimed SMS stays with its sender before another may take it. */
+  constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
     this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
@@ -396,7 +397,7 @@ export class RedisStore implements Store {
         this.smsGroupReady = true;
       }
       // Messages a sender claimed but never acknowledged (it died) come back first.
-      const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, SMS_CLAIM_TIMEOUT_MS, '0-0', 'COUNT', limit)) as
+      const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, this.smsClaimTimeoutMs, '0-0', 'COUNT', limit)) as
         [string, Array<[string, string[]] | null>];
       const entries = reclaimed.filter((e): e is [string, string[]] => e !== null);
       if (entries.length < limit) {
