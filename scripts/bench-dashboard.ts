@@ -15,6 +15,7 @@ import { derivedAge } from '../src/lib/demographics.js';
 import { startDashboard } from '../src/lib/dashboard/server.js';
 import { aggregate } from '../src/lib/pipeline/aggregate.js';
 import { enrich } from '../src/lib/pipeline/enrich.js';
+import { seededRandom } from '../src/lib/model/split.js';
 import type { Campaign, Customer, Level, PlayEvent, Track } from '../src/lib/records.js';
 
 export interface BenchDashboardOptions {
@@ -41,18 +42,6 @@ const SPAN_DAYS = 30;
 /** Relative listening by UTC hour: quiet nights, a commute bump, a long evening. */
 const HOUR_WEIGHT = [3, 2, 1, 1, 1, 2, 4, 7, 9, 7, 6, 6, 7, 6, 6, 7, 8, 9, 10, 11, 11, 9, 7, 5];
 
-/** A small seeded PRNG (mulberry32): the same data every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function pickWeighted(rand: () => number, cumulative: number[]): number {
   const x = rand() * cumulative[cumulative.length - 1];
   let lo = 0;
@@ -72,7 +61,7 @@ function cumulativeOf(weights: number[]): number[] {
 
 /** Customers, tracks and plays over the last 30 days, written to the store and the index. */
 export async function makeBenchData(backends: Backends, events: number, log: (line: string) => void): Promise<void> {
-  const rand = random(20141020);
+  const rand = seededRandom(20141020);
   const usZips = Object.values(zipcodes.codes).filter((z) => z.country === 'US').map((z) => z.zip);
   const zips = Array.from({ length: ZIPS }, () => usZips[Math.floor(rand() * usZips.length)]);
   const customers: Customer[] = Array.from({ length: CUSTOMERS }, (_, i) => {

@@ -174,12 +174,13 @@ describe('dashboard API', { concurrency: false }, () => {
     assert.equal(before.deadLetters, loaded.fx.badLines);
     assert.equal(before.lag, 0);
     assert.equal(before.model, null);
-    const model = await loaded.backends.store.saveModel({ metrics: { error: 0.0091, baseline_error: 0.052, auc: 0.97 } });
+    const model = await loaded.backends.store.saveModel({ metrics: { error: 0.0091, baselineError: 0.052, auc: 0.97 }, gate: { threshold: 0.1, passed: true } });
     await loaded.backends.store.deployModel(model.version, [], []);
-    const after = await json<{ model: { version: number; error: number; baselineError: number; deployedAt: number } }>('/api/pipeline');
+    const after = await json<{ model: { version: number; error: number; baselineError: number; threshold: number; deployedAt: number } }>('/api/pipeline');
     assert.equal(after.model.version, model.version);
     assert.equal(after.model.error, 0.0091);
     assert.equal(after.model.baselineError, 0.052);
+    assert.equal(after.model.threshold, 0.1);
     assert.equal(typeof after.model.deployedAt, 'number');
   });
 

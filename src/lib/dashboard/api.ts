@@ -236,20 +236,22 @@ export function pulseView(s: PulseSample): object {
   };
 }
 
-/** The model issue's registry keeps its metrics in the record's body; read the ones the page shows. */
+/** The registry keeps a model's held-out metrics and gate in its body (src/lib/model/registry.ts, ModelBody). */
 export function modelView(model: ModelRecord | null): object | null {
   if (!model) return null;
-  const metrics = (typeof model.body.metrics === 'object' && model.body.metrics !== null ? model.body.metrics : {}) as Record<string, unknown>;
-  const numberAt = (...keys: string[]) => {
-    for (const k of keys) if (typeof metrics[k] === 'number') return metrics[k] as number;
-    return null;
+  const part = (key: string) => {
+    const value = model.body[key];
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   };
+  const metrics = part('metrics');
+  const numberOr = (value: unknown) => (typeof value === 'number' ? value : null);
   return {
     version: model.version,
     createdAt: model.createdAt,
     deployedAt: model.deployedAt,
-    error: numberAt('error', 'errorRate', 'error_rate'),
-    baselineError: numberAt('baselineError', 'baseline_error', 'baseline'),
-    auc: numberAt('auc', 'rocAuc', 'roc_auc'),
+    error: numberOr(metrics.error),
+    baselineError: numberOr(metrics.baselineError),
+    auc: numberOr(metrics.auc),
+    threshold: numberOr(part('gate').threshold),
   };
 }

@@ -24,7 +24,7 @@ interface Pulse {
 }
 interface Overview { plays: number; mobilePlays: number; pcPlays: number; mobileShare: number | null; first: number | null; last: number | null }
 interface Breakdown<R = Row> { rows: R[]; grain: string; since: number | null; ages?: { derived: number; fromFile: number } }
-interface Model { version: number; deployedAt: number | null; error: number | null; baselineError: number | null; auc: number | null }
+interface Model { version: number; deployedAt: number | null; error: number | null; baselineError: number | null; auc: number | null; threshold: number | null }
 interface Pipeline { backend: string; model: Model | null; counts: Counts; lag: number; deadLetters: number; eventsPerSec: number | null }
 interface Interest { customerId: number; trackId: number; detectedAt: number; name: string | null; title: string | null; artist: string | null }
 
@@ -258,6 +258,8 @@ function renderAds(p: Pipeline): void {
         ['Deployed version', `v${m.version}`],
         ['Error rate', fmtPct(m.error, 2)],
         ['Baseline error', fmtPct(m.baselineError, 2)],
+        ['Gate threshold', fmtPct(m.threshold, 1)],
+        ['ROC AUC', m.auc === null ? '–' : m.auc.toFixed(3)],
         ['Deployed at', m.deployedAt === null ? '–' : `${fmtTime(m.deployedAt)} UTC`],
       ] as Array<[string, string]>
       : [['State', 'none deployed yet']] as Array<[string, string]>),
