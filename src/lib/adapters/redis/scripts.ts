@@ -85,3 +85,26 @@ if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARG
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok', ARGV[2]}
 `;
+
+/**
+ * Customer upserts for `seed` (one script call per chunk of at most 1,000: cheaper for the client than one
+ * HSET each, and within Lua's limit of arguments to unpack).
+ * KEYS: 1 customers (set), 2 eligible customers (set)
+ * ARGV: per customer: key, id, eligible (0/1), name, gender, address, zip, sign date, active, level, campaign,
+ * linked with apps, age, age source
+ */
+export const UPSERT_CUSTOMERS = `
+local a = ARGV
+local all, eligible, ineligible = {}, {}, {}
+for i = 1, #a, 14 do
+  redis.call('HSET', a[i], 'name', a[i+3], 'gender', a[i+4], 'address', a[i+5], 'zip', a[i+6], 'sign_date', a[i+7], 'active', a[i+8],
+    'level', a[i+9], 'campaign', a[i+10], 'linked_with_apps', a[i+11], 'age', a[i+12], 'age_source', a[i+13])
+  all[#all + 1] = a[i+1]
+  if a[i+2] == '1' then eligible[#eligible + 1] = a[i+1] else ineligible[#ineligible + 1] = a[i+1] end
+end
+-- One command per set, not one per customer: fewer commands to replicate and append to the AOF.
+if #all > 0 then redis.call('SADD', KEYS[1], unpack(all)) end
+if #eligible > 0 then redis.call('SADD', KEYS[2], unpack(eligible)) end
+if #ineligible > 0 then redis.call('SREM', KEYS[2], unpack(ineligible)) end
+return #all
+`;

@@ -11,18 +11,21 @@ import {
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type Profile, type Track } from '../../records.js';
 import { RedisConnection, redactedUrl, replies } from './client.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS } from './scripts.js';
+import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
 /** Commands per pipeline round trip when loading files. */
 const PIPELINE_CHUNK = 5_000;
+/** Customers per upsert script call. */
+const SEED_CHUNK = 1_000;
 /** Keys per DEL / MSET / SADD command in the model deployment. */
 const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
   applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+  upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
@@ -72,6 +75,7 @@ export class RedisStore implements Store {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
     this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
+    this.connection.client.defineCommand('upsertCustomers', { lua: UPSERT_CUSTOMERS });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -83,21 +87,15 @@ export class RedisStore implements Store {
   async upsertCustomers(customers: Customer[]): Promise<void> {
     const k = this.keys;
     await this.run(async (redis) => {
-      for (const part of chunked(customers, PIPELINE_CHUNK)) {
-        const pipe = redis.pipeline();
+      // All chunks are sent at once (pipelined on the connection); Redis applies them in order.
+      await Promise.all(chunked(customers, SEED_CHUNK).map((part) => {
+        const args: Array<string | number> = [k.customers, k.eligibleCustomers];
         for (const c of part) {
-          pipe.hset(k.customer(c.id), {
-            name: c.name, gender: c.gender, address: c.address, zip: c.zip, sign_date: c.signDate, active: flag(c.active),
-            level: c.level, campaign: c.campaign, linked_with_apps: flag(c.linkedWithApps), age: c.age, age_source: c.ageSource,
-          });
+          args.push(k.customer(c.id), c.id, flag(c.active && c.level < GOLD), c.name, c.gender, c.address, c.zip, c.signDate,
+            flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource);
         }
-        pipe.sadd(k.customers, ...part.map((c) => c.id));
-        const eligible = part.filter((c) => c.active && c.level < GOLD).map((c) => c.id);
-        const ineligible = part.filter((c) => !(c.active && c.level < GOLD)).map((c) => c.id);
-        if (eligible.length > 0) pipe.sadd(k.eligibleCustomers, ...eligible);
-        if (ineligible.length > 0) pipe.srem(k.eligibleCustomers, ...ineligible);
-        replies(await pipe.exec());
-      }
+        return redis.upsertCustomers(2, ...args);
+      }));
     });
   }
 
