@@ -1,5 +1,6 @@
 // Every command, in the order --help lists them. Each module exports register(program).
 import type { Command } from 'commander';
+import { register as demo } from './demo.js';
 import { register as generate } from './generate.js';
 import { register as seed } from './seed.js';
 import { register as replay } from './replay.js';
@@ -13,6 +14,7 @@ import { register as ads } from './ads.js';
 import { register as sms } from './sms.js';
 
 export const commands: Array<(program: Command) => void> = [
+  demo,
   generate,
   seed,
   replay,

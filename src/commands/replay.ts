@@ -15,7 +15,8 @@ export function register(program: Command): void {
     .option('--retime', 'shift event times so that the first event is now')
     .option('--follow', 'keep tailing the file as it grows; the read position is remembered across restarts')
     .option('--loop', 'start over at the end of the file (until Ctrl-C or --limit)')
-    .option('--limit <n>', 'stop after sending n events');
+    .option('--limit <n>', 'stop after sending n events')
+    .option('--skip <n>', 'pass over the first n lines of the file');
   withGlobals(cmd);
   example(cmd,
     'musicflow replay --file data/generated/tracks.csv',
@@ -26,13 +27,14 @@ export function register(program: Command): void {
     const rate = opts.rate === undefined ? undefined : numberOption('--rate', opts.rate, 0, 0.001);
     const speedup = opts.speedup === undefined ? undefined : numberOption('--speedup', opts.speedup, 1, 0.001);
     const limit = opts.limit === undefined ? undefined : numberOption('--limit', opts.limit, 0, 1);
+    const skip = numberOption('--skip', opts.skip, 0, 0);
     if (opts.follow && opts.loop) throw new UsageError('replay: --follow and --loop do not go together (a followed file has no end to loop at)');
     const config = configOf(opts);
     const backends = await openBackends(config);
     const stop = stopSignal(out, 'replay');
     try {
       const report = await replayFile(backends.log, {
-        file: opts.file, rate, speedup, limit, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
+        file: opts.file, rate, speedup, limit, skip, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
         signal: stop.signal,
         positionsFile: join(config.dataDir, 'replay-positions.json'),
         onReject: (l) => out.warn(`${l.source}:${l.line}: ${l.reason}`),

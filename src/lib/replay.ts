@@ -16,6 +16,8 @@ export interface ReplayOptions {
   follow: boolean;
   loop: boolean;
   limit?: number;
+  /** Lines to pass over at the start of the file (each pass), e.g. what an earlier run already sent. */
+  skip?: number;
   signal: AbortSignal;
   /** With --follow: where read positions are remembered across restarts (like Logstash's sincedb). */
   positionsFile?: string;
@@ -49,11 +51,16 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
     let shift: number | null = null; // retime offset for this pass
     pacer.startPass();
     const from: TailPosition = positions?.get(file) ?? { byte: 0, line: 0 };
+    let toSkip = options.skip ?? 0;
     for await (const { lines, position } of tailLines(file, from, { follow: options.follow, signal: options.signal, batchSize })) {
       const records: LogRecord[] = [];
       const rejects: DeadLetter[] = [];
       let cutShort = false;
       for (const { lineNo, text } of lines) {
+        if (toSkip > 0) {
+          toSkip -= 1;
+          continue;
+        }
         if (report.events_sent + records.length >= limit) {
           cutShort = true;
           break;

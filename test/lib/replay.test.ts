@@ -94,3 +94,15 @@ describe('replay', () => {
     await log.close();
   });
 });
+
+describe('replay --skip', () => {
+  it('passes over the first lines and sends the rest', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'tracks.csv');
+    writeFileSync(file, [line(0), 'bad line', line(2), line(3)].join('\n'));
+    const log = new EmbeddedEventLog(dir);
+    const report = await replayFile(log, { file, retime: false, follow: false, loop: false, skip: 2, signal: new AbortController().signal });
+    assert.deepEqual([report.events_sent, report.rejected, report.lines_read], [2, 0, 2]);
+    await log.close();
+  });
+});

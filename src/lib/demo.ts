@@ -1,0 +1,176 @@
+// The newcomer's one command: generate (or reuse) data, seed, replay most of the log, stream it,
+// train and deploy the offer model, replay the rest so targeting is seen at work, and sum it up.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backends } from './backends.js';
+import type { Output } from './cli-kit.js';
+import { MusicflowError } from './errors.js';
+import { generateDataSet, GENERATED_FILE_NAMES, type GeneratedFiles } from './generate/dataset.js';
+import { isoDateMillis } from './formats/datetime.js';
+import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './model/workflow.js';
+import { replayFile, type ReplayReport } from './replay.js';
+import { seedFiles } from './seed.js';
+import { streamLog, type StreamReport } from './stream.js';
+
+export interface DemoOptions {
+  dataDir: string;
+  customers: number;
+  tracks: number;
+  events: number;
+  days: number;
+  seed: number;
+  threshold: number;
+  group: string;
+  signal: AbortSignal;
+}
+
+export interface DemoReport {
+  events_read: number;
+  events_processed: number;
+  dead_letters: number;
+  customers: number;
+  tracks: number;
+  interests: number;
+  profiles: number;
+  eligible_customers: number;
+  targeted_customers: number;
+  ad_decisions: number;
+  sms_queued: number;
+  model: Pick<TrainReport, 'model_version' | 'deployed' | 'error' | 'baseline_error' | 'auc' | 'reason'> | { deployed: false; reason: string };
+  replay_events_per_sec: number;
+  stream_events_per_sec: number;
+  latency_ms: StreamReport['latency_ms'];
+  data_files: GeneratedFiles;
+  data_dir: string;
+  elapsed_ms: number;
+}
+
+/** Share of the log streamed before training; the rest arrives after, so targeted listeners show up. */
+const BEFORE_TRAINING = 0.9;
+/** The files of the embedded state a demo run starts without. */
+const STATE_FILES = ['log.db', 'state.db', 'index.db', 'replay-positions.json', 'sms-outbox.jsonl'];
+
+export function demoDataFolder(dataDir: string): string {
+  return join(dataDir, 'demo-data');
+}
+
+export async function runDemo(backendsFor: () => Promise<Backends>, options: DemoOptions, out: Output): Promise<{ report: DemoReport; backends: Backends; files: GeneratedFiles }> {
+  const started = Date.now();
+  const files = await ensureData(options, out);
+  resetState(options.dataDir, out);
+  const backends = await backendsFor();
+  try {
+    out.note(`seeding customers, tracks and clicks from ${demoDataFolder(options.dataDir)}`);
+    await seedFiles(backends, { customers: files.customers, music: files.music, clicks: files.clicks }, out);
+
+    const firstPart = Math.floor(options.events * BEFORE_TRAINING);
+    const replay1 = await replayWithProgress(backends, files.tracks, { limit: firstPart }, out);
+    const stream1 = await streamAll(backends, options, out);
+    stopIfAsked(options.signal);
+
+    out.note('training the offer model on the live profiles and the clicks');
+    const model = await train(backends, options);
+    out.note(model.deployed ? `model v${model.model_version} deployed: error ${pct(model.error)} vs baseline ${pct(model.baseline_error)}` : `no model deployed: ${model.reason}`);
+
+    stopIfAsked(options.signal);
+    const replay2 = await replayWithProgress(backends, files.tracks, { skip: replay1.lines_read }, out);
+    const stream2 = await streamAll(backends, options, out);
+    stopIfAsked(options.signal);
+
+    const counts = await backends.store.counts();
+    const replayMs = replay1.elapsed_ms + replay2.elapsed_ms;
+    const streamMs = stream1.elapsed_ms + stream2.elapsed_ms;
+    const report: DemoReport = {
+      events_read: replay1.lines_read + replay2.lines_read,
+      events_processed: stream1.events_processed + stream2.events_processed,
+      dead_letters: replay1.rejected + replay2.rejected + stream1.dead_letters + stream2.dead_letters,
+      customers: counts.customers,
+      tracks: counts.tracks,
+      interests: counts.interests,
+      profiles: counts.profiles,
+      eligible_customers: counts.eligibleCustomers,
+      targeted_customers: counts.targetedCustomers,
+      ad_decisions: counts.adDecisions,
+      sms_queued: counts.smsQueued,
+      model,
+      replay_events_per_sec: Math.round((replay1.events_sent + replay2.events_sent) / Math.max(replayMs / 1000, 0.001)),
+      stream_events_per_sec: Math.round((stream1.events_processed + stream2.events_processed) / Math.max(streamMs / 1000, 0.001)),
+      latency_ms: stream1.latency_ms,
+      data_files: files,
+      data_dir: options.dataDir,
+      elapsed_ms: Date.now() - started,
+    };
+    return { report, backends, files };
+  } catch (err) {
+    await backends.close();
+    throw err;
+  }
+}
+
+async function train(backends: Backends, options: DemoOptions): Promise<DemoReport['model']> {
+  try {
+    const r = await trainAndDeploy(backends.store, { ...DEFAULT_TRAIN, threshold: options.threshold, seed: options.seed });
+    return { model_version: r.model_version, deployed: r.deployed, error: r.error, baseline_error: r.baseline_error, auc: r.auc, reason: r.reason };
+  } catch (err) {
+    return { deployed: false, reason: (err as Error).message };
+  }
+}
+
+/** Generated files are reused when they were made with the same sizes and seed. */
+async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedFiles> {
+  const folder = demoDataFolder(options.dataDir);
+  const recipe = { customers: options.customers, tracks: options.tracks, events: options.events, days: options.days, seed: options.seed };
+  const recipeFile = join(folder, 'recipe.json');
+  const files: GeneratedFiles = {
+    customers: join(folder, GENERATED_FILE_NAMES.customers),
+    music: join(folder, GENERATED_FILE_NAMES.music),
+    tracks: join(folder, GENERATED_FILE_NAMES.tracks),
+    clicks: join(folder, GENERATED_FILE_NAMES.clicks),
+  };
+  const same = existsSync(recipeFile) && readFileSync(recipeFile, 'utf8') === JSON.stringify(recipe)
+    && Object.values(files).every((f) => existsSync(f));
+  if (same) {
+    out.note(`reusing the generated data in ${folder}`);
+    return files;
+  }
+  const bar = out.progress('generating tracks.csv', options.events);
+  try {
+    await generateDataSet({ ...recipe, start: isoDateMillis('2014-10-01'), out: folder, onPlays: (n) => bar.update(n) });
+  } finally {
+    bar.stop();
+  }
+  writeFileSync(recipeFile, JSON.stringify(recipe));
+  out.note(`generated ${options.events} plays for ${options.customers} customers in ${folder}`);
+  return files;
+}
+
+function resetState(dataDir: string, out: Output): void {
+  const present = STATE_FILES.filter((f) => existsSync(join(dataDir, f)));
+  if (present.length === 0) return;
+  out.note(`starting from a clean state in ${dataDir} (the demo's own files: ${present.join(', ')})`);
+  for (const f of present) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, f + suffix), { force: true });
+  }
+}
+
+async function replayWithProgress(backends: Backends, file: string, part: { limit?: number; skip?: number }, out: Output): Promise<ReplayReport> {
+  const bar = out.progress('replay', part.limit ?? 0);
+  try {
+    return await replayFile(backends.log, {
+      file, retime: false, follow: false, loop: false, ...part, signal: new AbortController().signal,
+      onProgress: (r) => bar.update(r.events_sent),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function streamAll(backends: Backends, options: DemoOptions, out: Output): Promise<StreamReport> {
+  return streamLog(backends, { group: options.group, fromBeginning: false, untilIdle: true, maxBatch: 5000, signal: options.signal, status: true }, out);
+}
+
+function stopIfAsked(signal: AbortSignal): void {
+  if (signal.aborted) throw new MusicflowError('demo: stopped before the end (what was streamed is kept; run the demo again to start over)', 130);
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
