@@ -22,6 +22,12 @@ export interface Progress {
 
 const quiet: Progress = { update() {}, stop() {} };
 
+// A reader that closes early (e.g. `musicflow status --json | head -c 10`) is not our failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 export function output(json: boolean): Output {
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
   return {
