@@ -70,7 +70,7 @@ export function donutOption(parts: Array<{ name: string; value: number; color: s
   return {
     ...base,
     title: {
-      text: headline, subtext: caption, left: 'center', top: 'center',
+      show: total > 0, text: headline, subtext: caption, left: 'center', top: 'center',
       textStyle: { color: COLORS.text, fontSize: 24, fontWeight: 600 }, subtextStyle: { color: COLORS.muted, fontSize: 12 }, itemGap: 4,
     },
     tooltip: {
@@ -82,7 +82,7 @@ export function donutOption(parts: Array<{ name: string; value: number; color: s
     },
     legend: { ...legend, bottom: 0, top: 'auto', right: 'center' },
     series: [{
-      type: 'pie', radius: ['52%', '74%'], center: ['50%', '48%'], avoidLabelOverlap: true, label: { show: false },
+      type: 'pie', radius: ['52%', '74%'], center: ['50%', '48%'], avoidLabelOverlap: true, label: { show: false }, stillShowZeroSum: false,
       itemStyle: { borderColor: '#161b26', borderWidth: 2 },
       data: parts.map((p) => ({ name: p.name, value: p.value, itemStyle: { color: p.color } })),
     }],

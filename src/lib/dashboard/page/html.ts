@@ -64,7 +64,7 @@ export const PAGE_HTML = `<!doctype html>
   <h2>No plays indexed yet</h2>
   <p>The charts fill in as soon as the stream indexes its first plays. To get some:</p>
   <pre>musicflow seed --customers cust.csv --music music.csv
-musicflow replay tracks.csv --retime --rate 50 &amp;
+musicflow replay --file tracks.csv --retime --rate 50 &amp;
 musicflow stream</pre>
   <p class="muted">This page updates by itself; there is no need to reload.</p>
 </section>
