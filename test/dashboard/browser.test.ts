@@ -80,6 +80,17 @@ describe('dashboard in headless Chromium', { skip, concurrency: false }, () => {
     assert.equal(await page.isHidden('#empty'), true, 'the empty state is gone once plays exist');
   });
 
+  it('shows the counters `musicflow stream --json` reported', async () => {
+    const { stream } = loaded;
+    await page.waitForFunction((expected) => document.getElementById('kpi-interests')?.textContent === expected, int(stream.interests), { timeout: WAIT_MS });
+    assert.equal(await page.textContent('#kpi-lag'), int(stream.lag));
+    assert.equal(await page.textContent('#kpi-targeted'), int(stream.targeted_customers));
+    assert.equal(await page.textContent('#kpi-ads'), int(stream.ad_decisions));
+    assert.equal(await page.textContent('#kpi-sms'), int(stream.sms_queued));
+    const facts = await page.$$eval('#facts-health dt, #facts-health dd', (cells) => cells.map((c) => c.textContent));
+    assert.equal(facts[facts.indexOf('Events processed') + 1], int(stream.events_processed));
+  });
+
   it('draws every chart with data that agree with the index', async () => {
     const totals = await loaded.backends.index.totals({});
     assert.equal(await chartTotal('chart-series'), totals.plays, 'plays over time: mobile + PC');

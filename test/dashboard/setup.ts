@@ -8,7 +8,7 @@ import { formatTrackLine } from '../../src/lib/formats/tracks.js';
 import type { PlayEvent } from '../../src/lib/records.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { streamLog, type StreamReport } from '../../src/lib/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 
@@ -20,6 +20,8 @@ export const MARKUP_CUSTOMER = { id: 5, name: '<img src=x onerror="window.__pwne
 export interface Loaded {
   backends: Backends;
   fx: Fixture;
+  /** What `musicflow stream --json` reported for the fixture. */
+  stream: StreamReport;
 }
 
 export async function loadedBackends(): Promise<Loaded> {
@@ -31,13 +33,12 @@ export async function loadedBackends(): Promise<Loaded> {
     active: true, level: 0, campaign: 0, linkedWithApps: false, age: 31, ageSource: 'file',
   }]);
   await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-  await processLog(backends);
-  return { backends, fx };
+  return { backends, fx, stream: await processLog(backends) };
 }
 
 /** Runs the stream until the log is caught up. */
-export async function processLog(backends: Backends): Promise<void> {
-  await streamLog(backends, { group: GROUP, fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+export async function processLog(backends: Backends): Promise<StreamReport> {
+  return streamLog(backends, { group: GROUP, fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
 }
 
 let extraId = 1000;
