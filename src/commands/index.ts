@@ -1,5 +1,6 @@
 // Every command, in the order --help lists them. Each module exports register(program).
 import type { Command } from 'commander';
+import { register as init } from './init.js';
 import { register as demo } from './demo.js';
 import { register as generate } from './generate.js';
 import { register as seed } from './seed.js';
@@ -14,6 +15,7 @@ import { register as ads } from './ads.js';
 import { register as sms } from './sms.js';
 
 export const commands: Array<(program: Command) => void> = [
+  init,
   demo,
   generate,
   seed,

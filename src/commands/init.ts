@@ -1,0 +1,160 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import inquirer from 'inquirer';
+import { example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { resolveConfig, type Config, type GlobalFlags } from '../lib/config.js';
+import { MusicflowError, UsageError } from '../lib/errors.js';
+import type { Health } from '../lib/ports.js';
+import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SetupChoice } from '../lib/setup.js';
+
+const DEFAULT_FILE = 'musicflow.json';
+
+interface InitOptions extends GlobalFlags {
+  servers?: boolean;
+  embedded?: boolean;
+  redisPrefix?: string;
+  kafkaTls?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  check: boolean;
+  json?: boolean;
+}
+
+async function ask<T>(question: Record<string, unknown>): Promise<T> {
+  const answers = await inquirer.prompt([{ ...question, name: 'value' }] as never) as { value: T };
+  return answers.value;
+}
+
+/** Where to start from: flags, then env, then defaults (not the file being written). */
+function startingConfig(opts: InitOptions): Config {
+  const env = { ...process.env };
+  delete env.MUSICFLOW_CONFIG;
+  return resolveConfig({ ...opts, config: undefined }, env);
+}
+
+function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
+  const servers = opts.servers || (!opts.embedded && (base.kafkaBrokers.length > 0 || base.redisUrl !== ''));
+  return {
+    mode: servers ? 'servers' : 'embedded',
+    dataDir: opts.dataDir ?? process.env.MUSICFLOW_HOME ?? './.musicflow',
+    kafkaBrokers: base.kafkaBrokers,
+    redisUrl: base.redisUrl,
+    topic: base.topic,
+    partitions: base.partitions,
+    group: base.group,
+    redisPrefix: opts.redisPrefix ?? base.redisPrefix,
+    kafkaTls: opts.kafkaTls ?? base.kafkaTls,
+  };
+}
+
+async function askChoice(start: SetupChoice): Promise<SetupChoice> {
+  const mode = await ask<SetupChoice['mode']>({
+    type: 'select', message: 'Where should musicflow keep its event log and state?', default: start.mode,
+    choices: [
+      { name: 'Embedded: files in a folder on this machine (nothing to install)', value: 'embedded' },
+      { name: 'Servers: Kafka for the event log, Redis for the store (scales out over workers)', value: 'servers' },
+    ],
+  });
+  const choice: SetupChoice = { ...start, mode };
+  choice.dataDir = await ask<string>({ type: 'input', message: 'Folder for local state', default: start.dataDir });
+  if (mode === 'embedded') return choice;
+  const brokers = await ask<string>({
+    type: 'input', message: 'Kafka brokers (host:port, comma separated)', default: start.kafkaBrokers.join(',') || '127.0.0.1:9092',
+    validate: (v: string) => v.split(',').every((b) => /^[^:\s]+:\d+$/.test(b.trim())) || 'use host:port, e.g. 127.0.0.1:9092',
+  });
+  choice.kafkaBrokers = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  choice.redisUrl = await ask<string>({
+    type: 'input', message: 'Redis URL (a password in it stays out of the file)', default: start.redisUrl || 'redis://127.0.0.1:6379',
+    validate: (v: string) => /^rediss?:\/\//.test(v) || 'use redis://host:port (or rediss:// for TLS)',
+  });
+  choice.topic = await ask<string>({ type: 'input', message: 'Kafka topic for plays', default: start.topic });
+  choice.partitions = await ask<number>({ type: 'number', message: 'Partitions (the most workers that can share the stream)', default: start.partitions, min: 1 });
+  choice.group = await ask<string>({ type: 'input', message: 'Consumer group of the stream workers', default: start.group });
+  choice.redisPrefix = await ask<string>({ type: 'input', message: 'Redis key prefix', default: start.redisPrefix });
+  choice.kafkaTls = await ask<boolean>({ type: 'confirm', message: 'Connect to Kafka over TLS?', default: start.kafkaTls });
+  return choice;
+}
+
+function configToCheck(choice: SetupChoice, base: Config): Config {
+  const servers = choice.mode === 'servers';
+  return {
+    ...base,
+    ...choice,
+    dataDir: resolve(choice.dataDir),
+    kafkaBrokers: servers ? choice.kafkaBrokers : [],
+    redisUrl: servers ? choice.redisUrl : '',
+    configFile: null,
+  };
+}
+
+const healthLine = (h: Health) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${h.detail}`;
+
+export function register(program: Command): void {
+  const cmd = program.command('init')
+    .description('choose embedded files or Kafka + Redis, test the connections and write the config file (asks, or takes flags)')
+    .option('--servers', 'use Kafka and Redis (name them with --kafka and --redis)')
+    .option('--embedded', 'use the embedded files: nothing to install')
+    .option('--partitions <n>', 'partitions of a topic musicflow creates (env MUSICFLOW_PARTITIONS)')
+    .option('--group <name>', 'consumer group of the stream workers (env MUSICFLOW_GROUP)')
+    .option('--redis-prefix <prefix>', 'prefix of every Redis key (env MUSICFLOW_REDIS_PREFIX)')
+    .option('--kafka-tls', 'connect to Kafka over TLS (SASL credentials come from env MUSICFLOW_KAFKA_SASL_*)')
+    .option('--yes', 'ask nothing: take the flags, env and defaults')
+    .option('--force', 'overwrite the config file if it exists')
+    .option('--no-check', 'write the file without testing the connections');
+  withGlobals(cmd);
+  example(cmd,
+    'musicflow init',
+    'musicflow init --yes --embedded --data-dir ./.musicflow',
+    'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --config musicflow.json --json');
+  cmd.action((opts: InitOptions) => run(async () => {
+    const out = output(Boolean(opts.json));
+    if (opts.servers && opts.embedded) throw new UsageError('init: choose one of --servers and --embedded');
+    const file = resolve(opts.config ?? process.env.MUSICFLOW_CONFIG ?? DEFAULT_FILE);
+    const interactive = !opts.yes && !opts.json && Boolean(process.stdin.isTTY);
+    const base = startingConfig(opts);
+    let choice = choiceFrom(opts, base);
+    if (!interactive && choice.mode === 'servers' && (choice.kafkaBrokers.length === 0 || choice.redisUrl === '')) {
+      throw new UsageError('init --servers: name both --kafka <host:port> and --redis <url> (or set MUSICFLOW_KAFKA_BROKERS and MUSICFLOW_REDIS_URL)');
+    }
+    if (existsSync(file) && !opts.force) {
+      if (!interactive) throw new UsageError(`init: ${file} exists; pass --force to replace it, or --config <file> to write another`);
+      if (!(await ask<boolean>({ type: 'confirm', message: `${file} exists. Replace it?`, default: false }))) return 1;
+    }
+
+    let health: Health[] = [];
+    for (;;) {
+      if (interactive) choice = await askChoice(choice);
+      if (!opts.check) break;
+      out.note('init: testing the connections...');
+      health = await checkBackends(configToCheck(choice, base));
+      for (const h of health) out.note(`  ${healthLine(h)}`);
+      if (health.every((h) => h.ok)) break;
+      const down = health.filter((h) => !h.ok).map((h) => h.backend).join(', ');
+      if (!interactive) {
+        throw new MusicflowError(`init: ${down} did not answer, so ${file} was not written; start them (for a local test stack: npm run stack:up) or pass --no-check`);
+      }
+      const next = await ask<'edit' | 'write' | 'cancel'>({
+        type: 'select', message: `${down} did not answer. What now?`,
+        choices: [
+          { name: 'Change the settings', value: 'edit' },
+          { name: 'Write the file anyway', value: 'write' },
+          { name: 'Cancel', value: 'cancel' },
+        ],
+      });
+      if (next === 'cancel') return 1;
+      if (next === 'write') break;
+    }
+
+    const contents = configFileOf(choice);
+    writeConfigFile(file, contents);
+    const passwordKept = withoutPassword(choice.mode === 'servers' ? choice.redisUrl : '').hadPassword;
+    if (passwordKept) out.warn('the Redis password was left out of the file: export MUSICFLOW_REDIS_URL with it where musicflow runs');
+    out.report({ file, mode: choice.mode, config: contents, checks: health, next: `export MUSICFLOW_CONFIG=${file}` }, () => [
+      `wrote ${file} (${choice.mode === 'servers' ? `Kafka ${contents.kafkaBrokers.join(',')}, Redis ${contents.redisUrl}` : `embedded files in ${contents.dataDir}`})`,
+      `use it with --config ${file}, or: export MUSICFLOW_CONFIG=${file}`,
+    ]);
+    return 0;
+  }));
+}

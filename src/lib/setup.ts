@@ -1,0 +1,62 @@
+// What `musicflow init` does besides asking: check that the chosen backends answer, and write the
+// config file (the keys of config.ts's DEFAULTS, never a secret).
+import { writeFileSync } from 'node:fs';
+import { openBackends } from './backends.js';
+import { DEFAULTS, type Config } from './config.js';
+import type { Health } from './ports.js';
+
+/** The config file's contents: every setting of DEFAULTS except the secrets, which come from env only. */
+export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'>;
+
+export interface SetupChoice {
+  mode: 'embedded' | 'servers';
+  dataDir: string;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  topic: string;
+  partitions: number;
+  group: string;
+  redisPrefix: string;
+  kafkaTls: boolean;
+}
+
+/** A Redis URL without its password, and whether it had one (the password then belongs in env). */
+export function withoutPassword(url: string): { url: string; hadPassword: boolean } {
+  if (url === '') return { url, hadPassword: false };
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return { url, hadPassword: false };
+    parsed.password = '';
+    return { url: parsed.toString().replace(/\/$/, '').replace(/:@/, '@'), hadPassword: true };
+  } catch {
+    return { url, hadPassword: false };
+  }
+}
+
+export function configFileOf(choice: SetupChoice): ConfigFile {
+  const servers = choice.mode === 'servers';
+  return {
+    dataDir: choice.dataDir,
+    kafkaBrokers: servers ? choice.kafkaBrokers : [],
+    redisUrl: servers ? withoutPassword(choice.redisUrl).url : '',
+    topic: choice.topic,
+    partitions: choice.partitions,
+    group: choice.group,
+    redisPrefix: choice.redisPrefix,
+    kafkaTls: choice.kafkaTls,
+  };
+}
+
+/** Health of every backend the choice names, using the full settings (secrets from env included). */
+export async function checkBackends(config: Config): Promise<Health[]> {
+  const backends = await openBackends(config);
+  try {
+    return await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
+  } finally {
+    await backends.close();
+  }
+}
+
+export function writeConfigFile(path: string, file: ConfigFile): void {
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+}

@@ -1,0 +1,73 @@
+// `musicflow init` without prompts (flags only), run as a user would: the built CLI in a child process.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { DEFAULTS } from '../../src/lib/config.js';
+import { tempDir } from '../support/fixtures.js';
+
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
+const redis = process.env.MUSICFLOW_REDIS_URL;
+const noServers = brokers && redis ? false : 'MUSICFLOW_KAFKA_BROKERS / MUSICFLOW_REDIS_URL are unset: start the stack with `npm run stack:up` (npm test does)';
+
+/** Runs the CLI in `cwd` with no musicflow settings inherited from this process. */
+function musicflow(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MUSICFLOW_')));
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', input: '' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
+  it('writes an embedded config with every setting of the defaults and no secrets', () => {
+    const dir = tempDir('musicflow-init-');
+    const run = musicflow(dir, 'init', '--yes', '--embedded', '--data-dir', './state', '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.mode, 'embedded');
+    const file = JSON.parse(readFileSync(join(dir, 'musicflow.json'), 'utf8'));
+    assert.deepEqual(Object.keys(file).sort(), Object.keys(DEFAULTS).filter((k) => k !== 'kafkaSasl').sort());
+    assert.equal(file.dataDir, './state');
+    assert.deepEqual(file.kafkaBrokers, []);
+    assert.equal(file.redisUrl, '');
+  });
+
+  it('refuses to replace an existing file without --force, and names the way out', () => {
+    const dir = tempDir('musicflow-init-');
+    writeFileSync(join(dir, 'musicflow.json'), '{}\n');
+    const run = musicflow(dir, 'init', '--yes', '--embedded');
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--force/);
+    assert.equal(readFileSync(join(dir, 'musicflow.json'), 'utf8'), '{}\n');
+    assert.equal(musicflow(dir, 'init', '--yes', '--embedded', '--force').status, 0);
+  });
+
+  it('writes nothing when the servers do not answer, and says which', () => {
+    const dir = tempDir('musicflow-init-');
+    const run = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /DOWN kafka/);
+    assert.match(run.stderr, /DOWN redis store/);
+    assert.equal(existsSync(join(dir, 'musicflow.json')), false);
+  });
+
+  it('checks Kafka and Redis and writes them, keeping a Redis password out of the file', { skip: noServers }, () => {
+    const dir = tempDir('musicflow-init-');
+    const withPassword = redis!.replace('redis://', 'redis://:hunter2@');
+    const run = musicflow(dir, 'init', '--yes', '--servers', '--kafka', brokers!, '--redis', withPassword, '--config', 'servers.json', '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.checks.map((h: { backend: string; ok: boolean }) => [h.backend, h.ok]), [['kafka', true], ['redis store', true], ['redis index', true]]);
+    const text = readFileSync(join(dir, 'servers.json'), 'utf8');
+    assert.doesNotMatch(text, /hunter2/);
+    const file = JSON.parse(text);
+    assert.deepEqual(file.kafkaBrokers, brokers!.split(','));
+    assert.equal(file.redisUrl, redis);
+    assert.match(run.stderr, /password was left out/);
+    const status = musicflow(dir, 'status', '--config', 'servers.json', '--json');
+    assert.equal(status.status, 0, status.stderr);
+    assert.equal(JSON.parse(status.stdout).backend, 'kafka+redis');
+  });
+});
