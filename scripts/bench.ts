@@ -1,0 +1,116 @@
+// `npm run bench [-- --events N] [--skip-dashboard]`: the numbers behind the issue notes.
+// Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
+// own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isoDateMillis } from '../src/lib/formats/datetime.js';
+import { generateDataSet, GENERATED_FILE_NAMES } from '../src/lib/generate/dataset.js';
+import { benchDashboard } from './bench-dashboard.js';
+import { benchTrain } from './bench-train.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const cli = join(root, 'dist/src/cli.js');
+const rssHook = join(root, 'dist/scripts/rss-report.js');
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const value = (name: string, fallback: number) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+export interface CliRun { report: Record<string, unknown>; wall_ms: number; peak_rss_mb: number }
+
+/** Runs `musicflow <args> --json` in a child process; its peak RSS comes from the preloaded hook. */
+export function runCli(cliArgs: string[], env: NodeJS.ProcessEnv = process.env, signalAfterMs?: number): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', rssHook, cli, ...cliArgs, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = signalAfterMs === undefined ? null : setTimeout(() => child.kill('SIGINT'), signalAfterMs);
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      const rss = /MUSICFLOW_MAX_RSS_KB=(\d+)/.exec(stderr);
+      if (code !== 0) return reject(new Error(`musicflow ${cliArgs.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      resolvePromise({ report: JSON.parse(stdout.trim().split('\n').pop() ?? '{}'), wall_ms: Math.round(performance.now() - started), peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : -1 });
+    });
+  });
+}
+
+async function ensureData(events: number): Promise<Record<'customers' | 'music' | 'tracks' | 'clicks', string>> {
+  const folder = join(root, 'bench-data', `generated-${events}`);
+  const files = {
+    customers: join(folder, GENERATED_FILE_NAMES.customers), music: join(folder, GENERATED_FILE_NAMES.music),
+    tracks: join(folder, GENERATED_FILE_NAMES.tracks), clicks: join(folder, GENERATED_FILE_NAMES.clicks),
+  };
+  if (!existsSync(join(folder, 'done'))) {
+    log(`generating ${events} plays into ${folder}`);
+    const started = performance.now();
+    await generateDataSet({ customers: 5000, tracks: 1750, events, days: 30, seed: 42, start: isoDateMillis('2014-10-01'), out: folder });
+    writeFileSync(join(folder, 'done'), `${Math.round(performance.now() - started)}\n`);
+  }
+  return files;
+}
+
+function freshDir(name: string): string {
+  const dir = join(root, 'bench-data', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function benchEmbedded(files: Awaited<ReturnType<typeof ensureData>>, events: number): Promise<Record<string, unknown>> {
+  const dir = freshDir('embedded');
+  const at = ['--data-dir', dir];
+  await runCli(['seed', '--customers', files.customers, '--music', files.music, '--clicks', files.clicks, ...at]);
+  log('embedded: replay');
+  const replay = await runCli(['replay', '--file', files.tracks, ...at]);
+  log('embedded: stream --until-idle');
+  const stream = await runCli(['stream', '--until-idle', ...at]);
+
+  // Latency under a steady load the stream can keep up with: replay paced at a fixed rate while a live
+  // stream runs beside it, then stop the stream once it has caught up.
+  const live = freshDir('embedded-live');
+  const liveAt = ['--data-dir', live];
+  await runCli(['seed', '--customers', files.customers, '--music', files.music, ...liveAt]);
+  const rate = 10_000;
+  const count = Math.min(events, rate * 20);
+  log(`embedded: latency at ${rate} events/s for ${count} events`);
+  const streaming = runCli(['stream', ...liveAt], process.env, (count / rate) * 1000 + 5000);
+  await runCli(['replay', '--file', files.tracks, '--rate', String(rate), '--limit', String(count), ...liveAt]);
+  const paced = await streaming;
+  return {
+    replay: { events: replay.report.events_sent, events_per_sec: replay.report.events_per_sec, wall_ms: replay.wall_ms, peak_rss_mb: replay.peak_rss_mb },
+    stream: {
+      events: stream.report.events_processed, events_per_sec: stream.report.events_per_sec, wall_ms: stream.wall_ms,
+      peak_rss_mb: stream.peak_rss_mb, interests: stream.report.interests, latency_ms_batch_catchup: stream.report.latency_ms,
+    },
+    latency_at_rate: { rate, events: paced.report.events_processed, latency_ms: paced.report.latency_ms },
+  };
+}
+
+async function main(): Promise<void> {
+  const events = value('--events', 1_000_000);
+  const files = await ensureData(events);
+  const results: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    events,
+    generate_ms: Number(readFileSync(join(root, 'bench-data', `generated-${events}`, 'done'), 'utf8')),
+  };
+  results.embedded = await benchEmbedded(files, events);
+  log('training time');
+  results.train = await benchTrain([5_000, 100_000], log);
+  if (!flag('--skip-dashboard')) {
+    log('dashboard API latency');
+    results.dashboard = await benchDashboard({ events, dataDir: join(root, 'bench-data', 'dashboard'), log });
+  }
+  writeFileSync(join(root, 'bench-data', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
