@@ -143,7 +143,10 @@ export function topOption(rows: Row[], label: (row: Row) => string, detail: (row
 
 /** The US choropleth (plays per state) with the top listening zips as points. */
 export function mapOption(states: Row[], zips: ZipRow[], selected: string | null, stateNames: Map<string, string>): EChartsOption {
-  const max = Math.max(1, ...states.map((s) => s.plays));
+  // The scale tops out at the third busiest state, so one big state does not leave all others looking empty.
+  const ranked = states.filter((s) => s.value !== 'unknown').map((s) => s.plays).sort((a, b) => b - a);
+  const max = Math.max(1, ranked[Math.min(2, ranked.length - 1)] ?? 0);
+  const capped = ranked.length > 0 && ranked[0] > max;
   const zipMax = Math.max(1, ...zips.map((z) => z.plays));
   const located = zips.filter((z) => z.point !== null);
   return {
@@ -164,7 +167,7 @@ export function mapOption(states: Row[], zips: ZipRow[], selected: string | null
     },
     visualMap: {
       type: 'continuous', min: 0, max, seriesIndex: 0, calculable: false, orient: 'horizontal', left: 12, bottom: 6,
-      itemWidth: 10, itemHeight: 140, text: [fmtInt(max), '0 plays'], textStyle: { color: COLORS.muted },
+      itemWidth: 10, itemHeight: 140, text: [`${fmtInt(max)}${capped ? '+' : ''}`, '0 plays'], textStyle: { color: COLORS.muted },
       inRange: { color: ['#1d2a44', '#2f5b8f', '#4cc9f0'] },
     },
     geo: {
