@@ -140,8 +140,10 @@ export async function benchDashboard(options: BenchDashboardOptions = {}): Promi
     if (have === 0) {
       log(`bench-dashboard: indexing ${events} plays in ${dataDir} (written through the Index port after enrich + aggregate; no event log, no stream loop)`);
       await makeBenchData(backends, events, log);
-    } else {
+    } else if (have === events) {
       log(`bench-dashboard: reusing ${have} indexed plays in ${dataDir}`);
+    } else {
+      throw new Error(`bench-dashboard: ${dataDir} holds ${have} indexed plays, not ${events}: remove the folder to rebuild it, or ask for --events ${have}`);
     }
     const indexed = (await backends.index.totals({})).plays;
     const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
