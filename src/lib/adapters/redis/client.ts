@@ -85,3 +85,10 @@ export function replies(results: Array<[Error | null, unknown]> | null): unknown
     return value;
   });
 }
+
+/** Items in pieces of at most `size` (commands and scripts take bounded argument lists). */
+export function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -13,7 +13,7 @@ import { aggregate, dimensionValue } from '../../pipeline/aggregate.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
 import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import type { Redis } from 'ioredis';
-import { RedisConnection, replies } from './client.js';
+import { RedisConnection, chunked, replies } from './client.js';
 import { RedisKeys } from './keys.js';
 import { APPLY_INDEX_EFFECTS } from './scripts.js';
 import { redisHealth } from './store.js';
@@ -21,6 +21,8 @@ import { redisHealth } from './store.js';
 /** Plays kept per customer for recentPlays. */
 export const RECENT_PLAYS_KEPT = 200;
 const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+/** Fields or members per command in the index script (Lua's unpack takes a few thousand values at most). */
+const GROUP_LIMIT = 1_000;
 /** Separates the fields of a play in a state's sorted set (no dimension value contains it). */
 const SEP = '\x1f';
 
@@ -131,40 +133,68 @@ export class RedisIndex implements Index {
 
   async applyEffects(e: IndexEffects): Promise<void> {
     const k = this.keys;
-    const increments: Array<string | number> = [];
-    const adds: Array<string | number> = [];
-    const buckets = new Map<string, number>(); // bucket-index key + bucket -> bucket
-    const noteBucket = (grain: Grain, dim: string, bucket: number) => buckets.set(`${k.buckets(grain, dim)}\n${bucket}`, bucket);
+    const increments = new Map<string, Map<string, number>>(); // hash key -> field -> by
+    const adds = new Map<string, Array<[number, string]>>(); // zset key -> [score, member]
+    const increment = (key: string, field: string, by: number) => {
+      let fields = increments.get(key);
+      if (!fields) increments.set(key, (fields = new Map()));
+      fields.set(field, (fields.get(field) ?? 0) + by);
+    };
+    const add = (key: string, score: number, member: string) => {
+      const list = adds.get(key);
+      if (list) list.push([score, member]);
+      else adds.set(key, [[score, member]]);
+    };
+    const buckets = new Set<string>();
 
     for (const a of e.aggregates) {
-      noteBucket(a.grain, a.dim, a.bucket);
+      const bucketsKey = k.buckets(a.grain, a.dim);
+      if (!buckets.has(`${bucketsKey}\n${a.bucket}`)) {
+        buckets.add(`${bucketsKey}\n${a.bucket}`);
+        add(bucketsKey, a.bucket, String(a.bucket));
+      }
       // 'all' keeps one hash per grain with the bucket in the field; other dimensions one hash per bucket.
       const key = a.dim === 'all' ? k.aggregate(a.grain, 'all', 0) : k.aggregate(a.grain, a.dim, a.bucket);
       const name = a.dim === 'all' ? String(a.bucket) : a.value;
-      increments.push(key, `p:${name}`, a.plays);
-      if (a.mobilePlays > 0) increments.push(key, `m:${name}`, a.mobilePlays);
+      increment(key, `p:${name}`, a.plays);
+      if (a.mobilePlays > 0) increment(key, `m:${name}`, a.mobilePlays);
     }
     for (const [facet, plays] of facetGroups(e.plays)) {
       for (const a of aggregate(plays)) {
         const key = a.dim === 'all' ? k.facet(a.grain, 'all', 0) : k.facet(a.grain, a.dim, a.bucket);
-        increments.push(key, `${facet}:${a.dim === 'all' ? a.bucket : a.value}`, a.plays);
+        increment(key, `${facet}:${a.dim === 'all' ? a.bucket : a.value}`, a.plays);
       }
     }
-    for (const [member, bucket] of buckets) adds.push(member.slice(0, member.indexOf('\n')), bucket, String(bucket));
-    const capped = new Set<string>();
     let mobilePlays = 0;
     for (const p of e.plays) {
       if (p.mobile) mobilePlays += 1;
-      adds.push(k.statePlays(dimensionValue(p, 'state')), p.time, encodeStatePlay(p));
-      const customerKey = k.customerPlays(p.customerId);
-      adds.push(customerKey, p.time, JSON.stringify(indexedPlay(p)));
-      capped.add(customerKey);
+      add(k.statePlays(dimensionValue(p, 'state')), p.time, encodeStatePlay(p));
+      add(k.customerPlays(p.customerId), p.time, JSON.stringify(indexedPlay(p)));
+    }
+    const capped = e.plays.length > 0 ? [...new Set(e.plays.map((p) => k.customerPlays(p.customerId)))] : [];
+
+    const args: Array<string | number> = [];
+    let incrementGroups = 0;
+    for (const [key, fields] of increments) {
+      for (const part of chunked([...fields], GROUP_LIMIT)) {
+        args.push(key, part.length);
+        for (const [field, by] of part) args.push(field, by);
+        incrementGroups += 1;
+      }
+    }
+    let addGroups = 0;
+    for (const [key, members] of adds) {
+      for (const part of chunked(members, GROUP_LIMIT)) {
+        args.push(key, part.length);
+        for (const [score, member] of part) args.push(score, member);
+        addGroups += 1;
+      }
     }
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, increments.length / 3, adds.length / 3, capped.size, RECENT_PLAYS_KEPT,
-      ...increments, ...adds, ...capped));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, capped.length, RECENT_PLAYS_KEPT,
+      ...args, ...capped));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 

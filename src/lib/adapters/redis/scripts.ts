@@ -8,10 +8,10 @@
 /**
  * Store effects.
  * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
- * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pairs, interests, ads, sms,
- * then the sections in that order:
- *   profile:  key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen
- *   pair:     listens key, track id, encoded pair
+ * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
+ * ads, sms, then the sections in that order:
+ *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen
+ *   pair group: listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
  *   interest: interests key, track id, "<customer>:<track>", detected at
  *   ad:       ads key, day, "<event id>|<at>"
  *   sms:      sms id, customer id, day, text, at
@@ -27,8 +27,9 @@ for _ = 1, tonumber(ARGV[5]) do
   i = i + 11
 end
 for _ = 1, tonumber(ARGV[6]) do
-  redis.call('HSET', ARGV[i], ARGV[i+1], ARGV[i+2])
-  i = i + 3
+  local n = tonumber(ARGV[i+1])
+  redis.call('HSET', ARGV[i], unpack(ARGV, i + 2, i + 1 + 2 * n))
+  i = i + 2 + 2 * n
 end
 for _ = 1, tonumber(ARGV[7]) do
   if redis.call('SADD', ARGV[i], ARGV[i+1]) == 1 then redis.call('ZADD', KEYS[4], ARGV[i+3], ARGV[i+2]) end
@@ -55,25 +56,36 @@ return {'ok', ARGV[2]}
 `;
 
 /**
- * Index effects.
+ * Index effects. Work is grouped by key, so a batch costs one command per key touched rather than one
+ * per counter: fewer Lua-to-Redis calls and far fewer commands to replicate and append to the AOF.
  * KEYS: 1 watermark, 2 index counters
- * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increments, 6 count of sorted-set adds,
+ * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increment groups, 6 count of add groups,
  * 7 count of keys to cap, 8 cap, then the sections:
- *   increment: hash key, field, by
- *   add:       zset key, score, member
- *   cap:       zset key (keeps the `cap` highest scores)
+ *   increment group: hash key, n, then n pairs of field, by   (n <= 1000)
+ *   add group:       zset key, n, then n pairs of score, member (n <= 1000)
+ *   cap:             zset key (keeps the `cap` highest scores)
  */
 export const APPLY_INDEX_EFFECTS = `
 local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
 local i = 9
 for _ = 1, tonumber(ARGV[5]) do
-  redis.call('HINCRBY', ARGV[i], ARGV[i+1], ARGV[i+2])
-  i = i + 3
+  local key, n = ARGV[i], tonumber(ARGV[i+1])
+  local fields = {}
+  for j = 1, n do fields[j] = ARGV[i + 2 * j] end
+  local current = redis.call('HMGET', key, unpack(fields))
+  local updates = {}
+  for j = 1, n do
+    updates[2 * j - 1] = fields[j]
+    updates[2 * j] = (tonumber(current[j]) or 0) + tonumber(ARGV[i + 2 * j + 1])
+  end
+  redis.call('HSET', key, unpack(updates))
+  i = i + 2 + 2 * n
 end
 for _ = 1, tonumber(ARGV[6]) do
-  redis.call('ZADD', ARGV[i], ARGV[i+1], ARGV[i+2])
-  i = i + 3
+  local key, n = ARGV[i], tonumber(ARGV[i+1])
+  redis.call('ZADD', key, unpack(ARGV, i + 2, i + 1 + 2 * n))
+  i = i + 2 + 2 * n
 end
 local keep = tonumber(ARGV[8])
 for _ = 1, tonumber(ARGV[7]) do

@@ -9,7 +9,7 @@ import {
   type StoreCounts, type StoreEffects,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type Profile, type Track } from '../../records.js';
-import { RedisConnection, redactedUrl, replies } from './client.js';
+import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
 import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
 
@@ -19,6 +19,8 @@ const SMS_CLAIM_TIMEOUT_MS = 60_000;
 const PIPELINE_CHUNK = 5_000;
 /** Customers per upsert script call. */
 const SEED_CHUNK = 1_000;
+/** Fields per HSET in the batch script (Lua's unpack takes a few thousand values at most). */
+const GROUP_LIMIT = 1_000;
 /** Keys per DEL / MSET / SADD command in the model deployment. */
 const ARGS_CHUNK = 1_000;
 
@@ -29,12 +31,6 @@ interface ScriptedRedis extends Redis {
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
-
-function chunked<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function toCustomer(id: number, h: Record<string, string>): Customer {
   return {
@@ -207,16 +203,26 @@ export class RedisStore implements Store {
   async applyEffects(e: StoreEffects): Promise<void> {
     const k = this.keys;
     const { position } = e;
+    const pairsOf = new Map<number, ListenPair[]>();
+    for (const p of e.pairs) {
+      const list = pairsOf.get(p.customerId);
+      if (list) list.push(p);
+      else pairsOf.set(p.customerId, [p]);
+    }
+    const pairGroups = [...pairsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
     const args: Array<string | number> = [
       k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
       position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
-      e.profiles.length, e.pairs.length, e.interests.length, e.adDecisions.length, e.sms.length,
+      e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length,
     ];
     for (const p of e.profiles) {
       args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
         p.uniqueTracks, p.firstSeen, p.lastSeen);
     }
-    for (const p of e.pairs) args.push(k.listens(p.customerId), p.trackId, encodePair(p));
+    for (const group of pairGroups) {
+      args.push(k.listens(group[0].customerId), group.length);
+      for (const p of group) args.push(p.trackId, encodePair(p));
+    }
     for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
     for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
