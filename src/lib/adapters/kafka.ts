@@ -134,7 +134,7 @@ export class KafkaEventLog implements EventLog {
       };
     });
     let inFlight = 0;
-    let handling: Promise<void> = Promise.resolve(); // the batch in hand: committed before leaving the group
+    const inHand = new Set<Promise<void>>(); // batches being processed: committed before leaving the group
     let idleSince: number | null = null;
     let lagTimer: NodeJS.Timeout | undefined;
 
@@ -200,13 +200,14 @@ export class KafkaEventLog implements EventLog {
         eachBatchAutoResolve: false,
         eachBatch: (payload) => {
           if (stopping) return Promise.resolve();
-          handling = handleBatch(payload);
-          return handling;
+          const work = handleBatch(payload);
+          inHand.add(work);
+          return work.finally(() => inHand.delete(work));
         },
       });
       lagTimer = setTimeout(pollLag, LAG_POLL_MS);
       await finished;
-      await handling;
+      await Promise.all(inHand);
     } catch (err) {
       failure ??= err;
     } finally {
