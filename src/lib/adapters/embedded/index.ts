@@ -79,7 +79,7 @@ export class EmbeddedIndex implements Index {
         this.db.prepare(`INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays)
           SELECT ?, ?, mobile, level, (time / ${unit}) * ${unit}, ${value}, count(*) FROM plays GROUP BY 3, 4, 5, 6`).run(grain, dim);
       }
-    })();
+    }).immediate();
   }
 
   async watermark(log: string, partition: number): Promise<number> {
@@ -106,7 +106,7 @@ export class EmbeddedIndex implements Index {
         for (const a of aggregate(group.plays)) addFacet.run(a.grain, a.dim, group.mobile, group.level, a.bucket, a.value, a.plays);
       }
       writeWatermark(this.db, e.position.log, e.position.partition, e.position.next);
-    })();
+    }).immediate();
   }
 
   async totals(f: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
