@@ -52,6 +52,7 @@ java_major() {
 
 kafka_libs="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 need_java() {
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless || true
   command -v java >/dev/null ||
     fail "Java 17 or newer is needed for the Kafka broker: install it (Debian: apt-get install openjdk-17-jre-headless) and retry"
   local major
@@ -62,6 +63,7 @@ need_java() {
 
 resolve_kafka() {
   [[ -f "$kafka_libs/.complete" ]] && return 0
+  command -v mvn >/dev/null || apt_install maven || true
   command -v mvn >/dev/null ||
     fail "Maven is needed once to download Kafka $KAFKA_VERSION from Maven Central: install it (Debian: apt-get install maven) and retry"
   say "resolving Kafka $KAFKA_VERSION from Maven Central into $kafka_libs"

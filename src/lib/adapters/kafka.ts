@@ -76,8 +76,8 @@ export class KafkaEventLog implements EventLog {
   readonly name: string;
   readonly deadLetterTopic: string;
   private readonly kafka: InstanceType<typeof Kafka>;
-  private admin: Admin | null = null;
-  private producer: Producer | null = null;
+  private admin: Promise<Admin> | null = null;
+  private producer: Promise<Producer> | null = null;
   private topicsReady: Promise<void> | null = null;
   /** The idempotent producer keeps sequence numbers per partition: one send at a time keeps them in order. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -326,7 +326,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    await Promise.allSettled([this.producer?.then((p) => p.disconnect()), this.admin?.then((a) => a.disconnect())]);
     this.producer = null;
     this.admin = null;
   }
@@ -355,37 +355,38 @@ export class KafkaEventLog implements EventLog {
     return this.topicsReady;
   }
 
-  private async connectedAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin();
-      try {
-        await admin.connect();
-      } catch (err) {
-        throw kafkaUnavailable(err, this.settings.kafkaBrokers);
-      }
-      this.admin = admin;
-    }
+  /** One admin client per instance, created on first use (concurrent callers share it). */
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= this.connect(this.kafka.admin()).catch((err) => {
+      this.admin = null;
+      throw err;
+    });
     return this.admin;
   }
 
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.producer) {
-      await this.ensureTopics();
-      const producer = this.kafka.producer({
+  private connectedProducer(): Promise<Producer> {
+    this.producer ??= this.ensureTopics()
+      .then(() => this.connect(this.kafka.producer({
         idempotent: true, // a retried send never writes a record twice
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner, // murmur2 of the key, as the Java client
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
+      })))
+      .catch((err) => {
+        this.producer = null;
+        throw err;
       });
-      try {
-        await producer.connect();
-      } catch (err) {
-        throw kafkaUnavailable(err, this.settings.kafkaBrokers);
-      }
-      this.producer = producer;
-    }
     return this.producer;
+  }
+
+  private async connect<T extends { connect(): Promise<void> }>(client: T): Promise<T> {
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
+    }
   }
 }
 
