@@ -50,7 +50,7 @@ export function register(program: Command): void {
       // Live traffic: the demo log again, retimed to now, looping; the stream keeps up with it.
       await Promise.all([
         replayFile(backends.log, { file: report.data_files.tracks, rate: LIVE_RATE, retime: true, loop: true, follow: false, signal: stop.signal }),
-        streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: false, maxBatch: 5000, signal: stop.signal, status: false }, out),
+        streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: false, maxBatch: 20000, signal: stop.signal, status: false }, out),
       ]);
       await dashboard.close();
     } finally {

@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--until-idle', 'exit once the log is caught up (default: run until Ctrl-C)')
     .option('--from-beginning', 'reprocess the whole log (effects are idempotent: counts stay as they are)')
     .option('--group <name>', 'consumer group (env MUSICFLOW_GROUP); workers in one group share the partitions')
-    .option('--batch <n>', 'max records per batch', '5000');
+    .option('--batch <n>', 'max records per batch', '20000');
   withGlobals(cmd);
   example(cmd, 'musicflow stream --until-idle', 'musicflow stream            # live, Ctrl-C to stop after committing');
   cmd.action((opts) => run(async () => {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
         group: config.group,
         fromBeginning: Boolean(opts.fromBeginning),
         untilIdle: Boolean(opts.untilIdle),
-        maxBatch: numberOption('--batch', opts.batch, 5000, 1),
+        maxBatch: numberOption('--batch', opts.batch, 20000, 1),
         signal: stop.signal,
         status: true,
       }, out);

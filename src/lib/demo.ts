@@ -166,7 +166,7 @@ async function replayWithProgress(backends: Backends, file: string, part: { limi
 }
 
 function streamAll(backends: Backends, options: DemoOptions, out: Output): Promise<StreamReport> {
-  return streamLog(backends, { group: options.group, fromBeginning: false, untilIdle: true, maxBatch: 5000, signal: options.signal, status: true }, out);
+  return streamLog(backends, { group: options.group, fromBeginning: false, untilIdle: true, maxBatch: 20000, signal: options.signal, status: true }, out);
 }
 
 function stopIfAsked(signal: AbortSignal): void {

@@ -60,28 +60,61 @@ export function parseBatch(records: ConsumedRecord[], log: string, now: number):
   return { parsed, dead };
 }
 
+/** Records per step inside a batch: the index writes one step while the next is prepared and stored. */
+const STEP = 5000;
+
 export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise<BatchOutcome> {
   const now = (deps.now ?? Date.now)();
   const logName = deps.log.name;
-  const { parsed, dead } = parseBatch(batch.records, logName, now);
-  const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
-  const enriched: Array<{ offset: number; play: EnrichedPlay }> = parsed.map(({ record, event }) => ({
-    offset: record.offset,
-    play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
-  }));
-  const lastOffset = batch.records[batch.records.length - 1].offset;
-
-  // The index and the store keep their own watermarks, so they can take the batch side by side.
-  const [, outcome] = await Promise.all([
-    applyToIndex(deps.index, logName, batch.partition, lastOffset, enriched),
-    (async () => {
-      // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts stay exact.
-      if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
-      return applyToStore(deps, logName, batch.partition, lastOffset, parsed, dead.map((d) => d.record.offset));
-    })(),
-  ]);
-  outcome.records = batch.records.length;
+  const { partition } = batch;
+  const outcome: BatchOutcome = {
+    partition, records: batch.records.length, processed: 0, deadLetters: 0, interests: [], adDecisions: [], sms: [], lastEventTime: null,
+  };
+  const enrichedSoFar: Array<{ offset: number; play: EnrichedPlay }> = [];
+  // The index and the store keep their own watermarks, so they take the batch side by side: the index's
+  // writes for one step are chained (each expects the watermark the previous one leaves) and run while
+  // the next step is parsed, enriched and stored.
+  let indexed = await deps.index.watermark(logName, partition);
+  let indexChain: Promise<void> = Promise.resolve();
+  for (let from = 0; from < batch.records.length; from += STEP) {
+    const records = batch.records.slice(from, from + STEP);
+    const lastOffset = records[records.length - 1].offset;
+    const { parsed, dead } = parseBatch(records, logName, now);
+    const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
+    const enriched = parsed.map(({ record, event }) => ({
+      offset: record.offset,
+      play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
+    }));
+    enrichedSoFar.push(...enriched);
+    if (lastOffset > indexed) {
+      const expected = indexed;
+      const fresh = enriched.filter((e) => e.offset > expected).map((e) => e.play);
+      const effects = { position: { log: logName, partition, expected, next: lastOffset }, plays: fresh, aggregates: aggregate(fresh) };
+      indexChain = indexChain.then(() => deps.index.applyEffects(effects));
+      indexChain.catch(() => {}); // handled below, after the store's part
+      indexed = lastOffset;
+    }
+    // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts stay exact.
+    if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
+    mergeOutcome(outcome, await applyToStore(deps, logName, partition, lastOffset, parsed, dead.map((d) => d.record.offset)));
+  }
+  try {
+    await indexChain;
+  } catch (err) {
+    if (!(err instanceof WatermarkConflict)) throw err;
+    // Another writer moved the index meanwhile: re-read where it stands and apply what it lacks.
+    await applyToIndex(deps.index, logName, partition, batch.records[batch.records.length - 1].offset, enrichedSoFar);
+  }
   return outcome;
+}
+
+function mergeOutcome(into: BatchOutcome, step: BatchOutcome): void {
+  into.processed += step.processed;
+  into.deadLetters += step.deadLetters;
+  into.interests.push(...step.interests);
+  into.adDecisions.push(...step.adDecisions);
+  into.sms.push(...step.sms);
+  if (step.lastEventTime !== null) into.lastEventTime = Math.max(into.lastEventTime ?? step.lastEventTime, step.lastEventTime);
 }
 
 async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: Array<{ offset: number; play: EnrichedPlay }>): Promise<void> {
