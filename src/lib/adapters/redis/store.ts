@@ -10,6 +10,7 @@ import {
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
+import { HotState } from '../embedded/hot-state.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
 import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
 
@@ -65,6 +66,8 @@ export class RedisStore implements Store {
   readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
   private smsGroupReady = false;
+  /** Profiles and pairs of recently seen customers, trusted while the partition's watermark is ours. */
+  private readonly hot = new HotState();
 
   /** smsClaimTimeoutMs: how long a claimed SMS stays with its sender before another may take it. */
   constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
@@ -152,49 +155,46 @@ export class RedisStore implements Store {
 
   async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
     const k = this.keys;
-    const tracksOf = new Map<number, number[]>();
-    for (const [c, t] of pairs) {
-      const list = tracksOf.get(c);
-      if (list) list.push(t);
-      else tracksOf.set(c, [t]);
-    }
-    const pairCustomers = [...tracksOf.keys()];
     return this.run(async (redis) => {
-      // MULTI/EXEC: the watermark and the state it belongs to, read as one snapshot.
-      const tx = redis.multi();
-      tx.get(k.storeWatermark(log, partition));
-      for (const id of customerIds) tx.hgetall(k.profile(id));
-      for (const id of pairCustomers) tx.hmget(k.listens(id), ...tracksOf.get(id)!.map(String));
-      if (customerIds.length > 0) tx.smismember(k.targeted, ...customerIds.map(String));
-      if (days.length > 0) for (const id of customerIds) tx.hmget(k.ads(id), ...days);
-      const r = replies(await tx.exec());
-      let at = 0;
-      const watermark = r[at] === null ? -1 : Number(r[at]);
-      at += 1;
-      const profiles = new Map<number, Profile>();
-      for (const id of customerIds) {
-        const h = r[at++] as Record<string, string>;
-        if (Object.keys(h).length > 0) profiles.set(id, toProfile(id, h));
-      }
-      const pairMap = new Map<string, ListenPair>();
-      for (const id of pairCustomers) {
-        const values = r[at++] as Array<string | null>;
-        tracksOf.get(id)!.forEach((trackId, i) => {
-          const value = values[i];
-          if (value !== null) pairMap.set(pairKey(id, trackId), decodePair(id, trackId, value));
+      // The watermark first: any write after this read moves it, and applyEffects' compare-and-set then fails.
+      const stored = await redis.get(k.storeWatermark(log, partition));
+      const watermark = stored === null ? -1 : Number(stored);
+      this.hot.validate(`${log}/${partition}`, watermark);
+      const missing = customerIds.filter((id) => this.hot.get(id) === undefined);
+      const pipe = redis.pipeline();
+      for (const id of missing) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
+      if (customerIds.length > 0) pipe.smismember(k.targeted, ...customerIds.map(String));
+      const r = replies(await pipe.exec());
+      missing.forEach((id, i) => {
+        const profile = r[2 * i] as Record<string, string>;
+        const listens = r[2 * i + 1] as Record<string, string>;
+        this.hot.put(id, {
+          profile: Object.keys(profile).length > 0 ? toProfile(id, profile) : null,
+          pairs: new Map(Object.entries(listens).map(([track, value]) => [Number(track), decodePair(id, Number(track), value)])),
         });
-      }
+      });
       const targeted = new Set<number>();
       if (customerIds.length > 0) {
-        const members = r[at++] as number[];
+        const members = r[2 * missing.length] as number[];
         customerIds.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
       }
+      // Ad decisions matter only for targeted customers (nobody else gets an offer).
       const smsSent = new Set<string>();
-      if (days.length > 0) {
-        for (const id of customerIds) {
-          const decided = r[at++] as Array<string | null>;
-          days.forEach((day, i) => { if (decided[i] !== null) smsSent.add(`${id}:${day}`); });
-        }
+      if (targeted.size > 0 && days.length > 0) {
+        const ads = redis.pipeline();
+        for (const id of targeted) ads.hmget(k.ads(id), ...days);
+        const decided = replies(await ads.exec()) as Array<Array<string | null>>;
+        [...targeted].forEach((id, i) => days.forEach((day, j) => { if (decided[i][j] !== null) smsSent.add(`${id}:${day}`); }));
+      }
+      const profiles = new Map<number, Profile>();
+      for (const id of customerIds) {
+        const profile = this.hot.get(id)?.profile;
+        if (profile) profiles.set(id, profile);
+      }
+      const pairMap = new Map<string, ListenPair>();
+      for (const [c, t] of pairs) {
+        const pair = this.hot.get(c)?.pairs.get(t);
+        if (pair) pairMap.set(pairKey(c, t), pair);
       }
       return { watermark, profiles, pairs: pairMap, targeted, smsSent };
     });
@@ -226,8 +226,18 @@ export class RedisStore implements Store {
     for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
     for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
-    const [status, actual] = await this.run((redis) => redis.applyStoreEffects(6, ...args));
-    if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
+    let reply: ApplyReply;
+    try {
+      reply = await this.run((redis) => redis.applyStoreEffects(6, ...args));
+    } catch (err) {
+      this.hot.clear(); // applied or not is unknown: read everything again
+      throw err;
+    }
+    if (reply[0] === 'conflict') {
+      this.hot.clear();
+      throw new WatermarkConflict(position, Number(reply[1]));
+    }
+    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs);
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
