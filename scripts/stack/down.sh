@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Stops the test stack started by scripts/stack/up.sh and removes its data (.stack/kafka, .stack/redis).
 # The downloaded Kafka jars stay cached (~/.cache/musicflow) for the next start.
+# Each process that called up.sh holds the stack while it lives: down.sh releases its caller's hold and
+# stops the stack only when no other holder is still running (--force stops it regardless).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,6 +13,23 @@ say() { printf 'stack: %s\n' "$*" >&2; }
 [[ -d $STACK_DIR ]] || { say "nothing to stop ($STACK_DIR does not exist)"; exit 0; }
 exec 9>"$STACK_DIR/.lock"
 flock 9
+
+force=0
+[[ ${1:-} == --force ]] && force=1
+
+# Holders: callers of up.sh still alive, other than this script's caller.
+users=$STACK_DIR/users
+if [[ -f $users ]]; then
+  others=()
+  while read -r pid; do
+    [[ -n $pid && $pid != "$PPID" && $pid != "$$" ]] && kill -0 "$pid" 2>/dev/null && others+=("$pid")
+  done < <(sort -u "$users")
+  printf '%s\n' "${others[@]}" >"$users"
+  if ((${#others[@]} > 0 && force == 0)); then
+    say "left running: still used by process(es) ${others[*]} (scripts/stack/down.sh --force stops it anyway)"
+    exit 0
+  fi
+fi
 
 stop_pid_file() { # pid file, label
   local file=$1 label=$2
@@ -34,5 +53,5 @@ stop_pid_file() { # pid file, label
 
 stop_pid_file "$KAFKA_STATE/kafka.pid" "Kafka broker"
 stop_pid_file "$REDIS_STATE/redis.pid" "redis-server"
-rm -rf "$KAFKA_STATE" "$REDIS_STATE" "$STACK_DIR/env" "$STACK_DIR/mvn.log"
+rm -rf "$KAFKA_STATE" "$REDIS_STATE" "$STACK_DIR/env" "$STACK_DIR/mvn.log" "$users"
 say "stopped; data removed"

@@ -2,7 +2,8 @@
 # Starts the test stack in the background: one KRaft Kafka broker (Maven Central jars, the machine's
 # Java 17) and one redis-server, both on 127.0.0.1, state under .stack/ (git-ignored).
 # Prints the environment lines that point musicflow at them on stdout; everything else goes to stderr.
-# Running it again while the stack is up prints the same lines. Stop it with scripts/stack/down.sh.
+# Running it again while the stack is up prints the same lines. Stop it with scripts/stack/down.sh
+# (which leaves it running while another process that called up.sh is still alive).
 #
 # Overrides: MUSICFLOW_STACK_KAFKA_PORT (19092), MUSICFLOW_STACK_CONTROLLER_PORT (19093),
 # MUSICFLOW_STACK_REDIS_PORT (16379), MUSICFLOW_STACK_DIR (<repo>/.stack),
@@ -188,6 +189,9 @@ start_kafka() {
 started=$SECONDS
 start_redis
 start_kafka
+# The caller holds the stack until it calls down.sh: a test run's down.sh then leaves alone a stack
+# that another, still running, test run also asked for.
+echo "$PPID" >>"$STACK_DIR/users"
 printf 'MUSICFLOW_KAFKA_BROKERS=127.0.0.1:%s\nMUSICFLOW_REDIS_URL=redis://127.0.0.1:%s\n' "$KAFKA_PORT" "$REDIS_PORT" |
   tee "$STACK_DIR/env"
 say "up in $((SECONDS - started)) s; stop with: npm run stack:down"
