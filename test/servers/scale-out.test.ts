@@ -1,7 +1,7 @@
 // Scaling out on Kafka + Redis, end to end through the CLI: 3 partitions, 2 `stream` workers in one group,
 // one of them killed with SIGKILL half way and restarted. Once the group is idle, interests, profile totals,
 // targets, ad decisions and SMS equal a clean single-worker run of the same generated data, and the topic
-// holds every event once.
+// holds every event once. The embedded default gives the same answers for the same data.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,6 +90,16 @@ describe('scale-out on Kafka + Redis (the test stack)', { skip, timeout: 600_000
     assert.equal(expected.eventsProcessed, EVENTS);
     assert.equal(expected.lag, 0);
     assert.ok((expected.interests as number) > 0 && (expected.adDecisions as number) > 0);
+
+    // The embedded default, same data, same steps: the same answers (one pipeline, two deployments).
+    const embedded = newRun();
+    delete embedded.env.MUSICFLOW_KAFKA_BROKERS;
+    delete embedded.env.MUSICFLOW_REDIS_URL;
+    prepare(embedded);
+    musicflow(embedded, 'stream', '--until-idle');
+    trainAndReplayRest(embedded);
+    musicflow(embedded, 'stream', '--until-idle');
+    assert.deepEqual(outcome(embedded), expected);
 
     const scaled = newRun();
     prepare(scaled);
