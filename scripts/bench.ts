@@ -1,4 +1,4 @@
-// `npm run bench [-- --events N] [--skip-dashboard]`: the numbers behind the issue notes.
+// `npm run bench [-- --events N] [--servers] [--skip-dashboard] [--skip-embedded]`: the numbers behind the issue notes.
 // Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
 // own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isoDateMillis } from '../src/lib/formats/datetime.js';
 import { generateDataSet, GENERATED_FILE_NAMES } from '../src/lib/generate/dataset.js';
 import { benchDashboard } from './bench-dashboard.js';
+import { benchServers } from './bench-servers.js';
 import { benchTrain } from './bench-train.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -102,13 +103,16 @@ async function main(): Promise<void> {
     events,
     generate_ms: Number(readFileSync(join(root, 'bench-data', `generated-${events}`, 'done'), 'utf8')),
   };
-  results.embedded = await benchEmbedded(files, events);
-  log('training time');
-  results.train = await benchTrain([5_000, 100_000], log);
+  if (!flag('--skip-embedded')) {
+    results.embedded = await benchEmbedded(files, events);
+    log('training time');
+    results.train = await benchTrain([5_000, 100_000], log);
+  }
   if (!flag('--skip-dashboard')) {
     log('dashboard API latency');
     results.dashboard = await benchDashboard({ events, dataDir: join(root, 'bench-data', 'dashboard'), log });
   }
+  if (flag('--servers')) results.servers = await benchServers({ files, events, runCli, log });
   writeFileSync(join(root, 'bench-data', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
