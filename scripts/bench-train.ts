@@ -54,7 +54,7 @@ export async function benchTrain(sizes: number[], log: (line: string) => void = 
       await backends.store.addClicks(data.clicks);
       await backends.store.applyEffects({
         position: { log: 'bench-train', partition: 0, expected: -1, next: 0 },
-        profiles: data.profiles, pairs: [], interests: [], adDecisions: [], sms: [], counters: { eventsProcessed: 0, deadLetters: 0 },
+        plays: [], profiles: data.profiles, pairs: [], interests: [], adDecisions: [], sms: [], counters: { eventsProcessed: 0, deadLetters: 0 },
       });
       started = performance.now();
       const report = await trainAndDeploy(backends.store, OPTIONS);

@@ -1,7 +1,7 @@
 // The three ports the pipeline sees. Adapters (embedded files, Kafka, Redis, ...) implement them;
 // pipeline, model and dashboard code import only from here and from records.ts.
 import type {
-  Click, Customer, DeadLetter, EnrichedPlay, Interest, ListenPair, Profile, Track,
+  Click, Customer, DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile, Track,
 } from './records.js';
 
 // ---------------------------------------------------------------- event log
@@ -110,8 +110,12 @@ export interface SmsMessage {
   at: number;
 }
 
+/** Plays kept per customer for the drill-down, newest by event time. */
+export const RECENT_PLAYS_KEPT = 50;
+
 export interface StoreEffects {
   position: SourcePosition;
+  plays: PlayEvent[]; // applied in this step: each customer's recent plays take them in
   profiles: Profile[]; // absolute new values
   pairs: ListenPair[]; // absolute new values
   interests: Interest[]; // newly detected
@@ -166,6 +170,8 @@ export interface Store {
   applyEffects(effects: StoreEffects): Promise<void>;
 
   getProfile(customerId: number): Promise<Profile | null>;
+  /** A customer's latest plays by event time, newest first (at most RECENT_PLAYS_KEPT are kept). */
+  recentPlays(customerId: number, limit: number): Promise<PlayEvent[]>;
   listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]>;
   interestsOf(customerId: number): Promise<Interest[]>;
   recentInterests(limit: number): Promise<Interest[]>;
@@ -223,25 +229,6 @@ export interface IndexFilter {
   state?: string;
 }
 
-/** A play as the index keeps it: flat, with dimension values as the aggregates name them. */
-export interface IndexedPlay {
-  eventId: number;
-  customerId: number;
-  trackId: number;
-  time: number;
-  mobile: boolean;
-  zip: string;
-  state: string;
-  city: string | null;
-  title: string | null;
-  artist: string | null;
-  gender: string;
-  ageBand: string;
-  level: string;
-  campaign: string;
-  flags: string[];
-}
-
 export interface SeriesPoint { bucket: number; plays: number; mobilePlays: number }
 export interface BreakdownRow { value: string; plays: number; mobilePlays: number }
 
@@ -251,7 +238,6 @@ export interface Index {
   totals(filter: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }>;
   series(filter: IndexFilter, grain: Grain): Promise<SeriesPoint[]>;
   breakdown(filter: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]>;
-  recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]>;
   customersInState(state: string, filter: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>>;
   health(): Promise<Health>;
   close(): Promise<void>;

@@ -26,7 +26,7 @@ export async function applyState(backends: Backends, profiles: Profile[], sms: S
   const offset = nextOffset++;
   await backends.store.applyEffects({
     position: { log: `model-test-${offset}`, partition: 0, expected: -1, next: 0 },
-    profiles, pairs: [], interests: [], adDecisions: [], sms,
+    plays: [], profiles, pairs: [], interests: [], adDecisions: [], sms,
     counters: { eventsProcessed: 0, deadLetters: 0 },
   });
 }

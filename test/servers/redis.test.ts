@@ -25,6 +25,7 @@ const freshPrefix = () => `musicflow-test:${randomUUID()}:`;
 function effects(expected: number, next: number, customerId: number, plays: number, sms: SmsMessage[] = []): StoreEffects {
   return {
     position: { log: 'plays', partition: 0, expected, next },
+    plays: [{ eventId: next, customerId, trackId: 7, time: plays, mobile: false, zip: '10001' }],
     profiles: [{ customerId, plays, mobilePlays: 0, morning: plays, afternoon: 0, evening: 0, night: 0, uniqueTracks: 1, firstSeen: 1, lastSeen: plays }],
     pairs: [{ customerId, trackId: 7, plays, recent: [1, 2], interestAt: plays >= 3 ? 2 : null }],
     interests: plays >= 3 ? [{ customerId, trackId: 7, detectedAt: 2 }] : [],
@@ -146,7 +147,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       assert.equal(await redis.hget(`${prefix}customer:2`, 'name'), 'Bob Brown');
       assert.deepEqual(await redis.smembers(`${prefix}interests:1`), ['10']);
       assert.equal(await redis.type(`${prefix}sms`), 'stream');
-      for (const kind of ['profile:1', 'listens:1', 'ads:1', 'agg:minute:all:0', 'plays:state:NY', 'plays:customer:1']) {
+      for (const kind of ['profile:1', 'listens:1', 'ads:1', 'agg:minute:all:0', 'plays:state:NY', 'recent:1']) {
         assert.ok(keys.includes(`${prefix}${kind}`), `${kind} written`);
       }
     } finally {

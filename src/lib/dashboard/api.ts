@@ -140,16 +140,16 @@ export class DashboardApi {
   async customer(rawId: string): Promise<object> {
     const id = Number(rawId);
     if (!Number.isSafeInteger(id) || id < 0) throw new BadRequestError(`customer id: expected a whole number, got "${rawId}"`);
-    const { store, index } = this.backends;
+    const { store } = this.backends;
     const [customers, profile, plays, interests, prediction, targeted, adDecisions] = await Promise.all([
-      store.getCustomers([id]), store.getProfile(id), index.recentPlays(id, 20), store.interestsOf(id),
+      store.getCustomers([id]), store.getProfile(id), store.recentPlays(id, 20), store.interestsOf(id),
       store.prediction(id), store.isTargeted(id), store.adDecisionsOf(id),
     ]);
     const customer = customers.get(id) ?? null;
     if (!customer && !profile && plays.length === 0) {
       throw new NotFoundError(`customer ${id}: not in the store and no plays indexed (load customers with \`musicflow seed\`)`);
     }
-    const tracks = await store.getTracks(interests.map((i) => i.trackId));
+    const tracks = await store.getTracks([...interests.map((i) => i.trackId), ...plays.map((p) => p.trackId)]);
     const home = customer ? placeOf(customer.zip) : null;
     return {
       customerId: id,
@@ -160,10 +160,13 @@ export class DashboardApi {
         linkedWithApps: customer.linkedWithApps,
       },
       profile,
-      recentPlays: plays.map((p) => ({
-        eventId: p.eventId, time: p.time, trackId: p.trackId, title: p.title, artist: p.artist, mobile: p.mobile,
-        zip: p.zip, city: p.city, state: p.state,
-      })),
+      recentPlays: plays.map((p) => {
+        const place = placeOf(p.zip);
+        return {
+          eventId: p.eventId, time: p.time, trackId: p.trackId, title: tracks.get(p.trackId)?.title ?? null, artist: tracks.get(p.trackId)?.artist ?? null,
+          mobile: p.mobile, zip: p.zip, city: place?.city ?? null, state: place?.state ?? 'unknown',
+        };
+      }),
       interests: interests.map((i) => ({ ...i, title: tracks.get(i.trackId)?.title ?? null, artist: tracks.get(i.trackId)?.artist ?? null })),
       prediction,
       targeted,

@@ -147,6 +147,7 @@ async function applyToStore(
     if (state.watermark >= lastOffset) return outcome;
     const profiles = new Map<number, Profile>();
     const pairState = new Map<string, ListenPair>();
+    const applied: PlayEvent[] = [];
     const decided = new Set(state.smsSent);
     for (const { record, event } of parsed) {
       if (record.offset <= state.watermark) continue;
@@ -164,12 +165,14 @@ async function applyToStore(
           outcome.sms.push(offer.sms);
         }
       }
+      applied.push(event);
       outcome.processed += 1;
       outcome.lastEventTime = Math.max(outcome.lastEventTime ?? event.time, event.time);
     }
     try {
       await deps.store.applyEffects({
         position: { log, partition, expected: state.watermark, next: lastOffset },
+        plays: applied,
         profiles: [...profiles.values()],
         pairs: [...pairState.values()],
         interests: outcome.interests,

@@ -2,11 +2,12 @@
 // needs no per-pair reads. It mirrors what this process read or wrote and is trusted only while the
 // partition's watermark is the one this process last saw: any other writer moves it, and then
 // everything is dropped and read again.
-import type { ListenPair, Profile } from '../../records.js';
+import type { ListenPair, PlayEvent, Profile } from '../../records.js';
 
 export interface CustomerState {
   profile: Profile | null;
   pairs: Map<number, ListenPair>; // by track id: every pair this customer has, none missing
+  recent?: PlayEvent[]; // newest first, where the store keeps them with the profile
 }
 
 export class HotState {
@@ -40,11 +41,15 @@ export class HotState {
   }
 
   /** After a committed batch: the new values, and the watermark they belong to. */
-  applied(partitionKey: string, watermark: number, profiles: Profile[], pairs: ListenPair[]): void {
+  applied(partitionKey: string, watermark: number, profiles: Profile[], pairs: ListenPair[], recent?: Map<number, PlayEvent[]>): void {
     this.watermarks.set(partitionKey, watermark);
     for (const p of profiles) {
       const entry = this.customers.get(p.customerId);
       if (entry) entry.profile = p;
+    }
+    for (const [customerId, plays] of recent ?? []) {
+      const entry = this.customers.get(customerId);
+      if (entry) entry.recent = plays;
     }
     for (const pair of pairs) {
       const entry = this.customers.get(pair.customerId);

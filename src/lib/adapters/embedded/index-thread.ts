@@ -31,7 +31,6 @@ export class ThreadedIndex implements Index {
   totals(...args: Parameters<Index['totals']>) { return this.call('totals', args) as ReturnType<Index['totals']>; }
   series(...args: Parameters<Index['series']>) { return this.call('series', args) as ReturnType<Index['series']>; }
   breakdown(...args: Parameters<Index['breakdown']>) { return this.call('breakdown', args) as ReturnType<Index['breakdown']>; }
-  recentPlays(...args: Parameters<Index['recentPlays']>) { return this.call('recentPlays', args) as ReturnType<Index['recentPlays']>; }
   customersInState(...args: Parameters<Index['customersInState']>) { return this.call('customersInState', args) as ReturnType<Index['customersInState']>; }
   health(...args: Parameters<Index['health']>) { return this.call('health', args) as ReturnType<Index['health']>; }
 

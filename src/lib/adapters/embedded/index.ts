@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import {
   DIMENSION_GRAIN, WatermarkConflict,
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
-  type IndexedPlay, type SeriesPoint,
+  type SeriesPoint,
 } from '../../ports.js';
 import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import { UNKNOWN, aggregate, dimensionValue } from '../../pipeline/aggregate.js';
@@ -15,7 +15,6 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS plays (event_id INTEGER, customer_id INTEGER, track_id INTEGER, time INTEGER, mobile INTEGER,
   zip TEXT, state TEXT, city TEXT, title TEXT, artist TEXT, gender TEXT, age_band TEXT, level TEXT, campaign TEXT, flags TEXT);
 CREATE INDEX IF NOT EXISTS plays_time ON plays (time);
-CREATE INDEX IF NOT EXISTS plays_customer ON plays (customer_id, time);
 CREATE TABLE IF NOT EXISTS aggregates (grain TEXT, dim TEXT, bucket INTEGER, value TEXT, plays INTEGER, mobile_plays INTEGER,
   PRIMARY KEY (grain, dim, bucket, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS facets (grain TEXT, dim TEXT, mobile INTEGER, level TEXT, bucket INTEGER, value TEXT, plays INTEGER,
@@ -159,18 +158,6 @@ export class EmbeddedIndex implements Index {
     const column = PLAY_COLUMN[dim];
     return this.db.prepare(`SELECT CAST(${column} AS TEXT) AS value, count(*) AS plays, sum(mobile) AS mobilePlays FROM plays ${w.sql}
       GROUP BY 1 ORDER BY plays DESC, value LIMIT ?`).all(...w.args, limit) as BreakdownRow[];
-  }
-
-  async recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]> {
-    const rows = this.db.prepare(`SELECT event_id, customer_id, track_id, time, mobile, zip, state, city, title, artist, gender, age_band, level, campaign, flags
-      FROM plays WHERE customer_id = ? ORDER BY time DESC, event_id DESC LIMIT ?`).all(customerId, limit) as Array<Record<string, string | number | null>>;
-    return rows.map((r) => ({
-      eventId: Number(r.event_id), customerId: Number(r.customer_id), trackId: Number(r.track_id), time: Number(r.time), mobile: r.mobile === 1,
-      zip: String(r.zip), state: String(r.state), city: r.city === null ? null : String(r.city),
-      title: r.title === null ? null : String(r.title), artist: r.artist === null ? null : String(r.artist),
-      gender: String(r.gender), ageBand: String(r.age_band), level: String(r.level), campaign: String(r.campaign),
-      flags: r.flags ? String(r.flags).split(',') : [],
-    }));
   }
 
   async customersInState(state: string, f: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>> {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects,
+  type StoreCounts, type StoreEffects, RECENT_PLAYS_KEPT,
 } from '../../ports.js';
-import type { Click, Customer, Interest, ListenPair, Profile, Track } from '../../records.js';
+import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
 import { HotState, type CustomerState } from './hot-state.js';
 import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
 
@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS tracks (id INTEGER PRIMARY KEY, title TEXT, artist TE
 CREATE TABLE IF NOT EXISTS clicks (event_id INTEGER PRIMARY KEY, customer_id INTEGER, ad TEXT, time INTEGER);
 CREATE INDEX IF NOT EXISTS clicks_customer ON clicks (customer_id);
 CREATE TABLE IF NOT EXISTS profiles (customer_id INTEGER PRIMARY KEY, plays INTEGER, mobile_plays INTEGER, morning INTEGER,
-  afternoon INTEGER, evening INTEGER, night INTEGER, unique_tracks INTEGER, first_seen INTEGER, last_seen INTEGER);
+  afternoon INTEGER, evening INTEGER, night INTEGER, unique_tracks INTEGER, first_seen INTEGER, last_seen INTEGER,
+  recent TEXT); -- the latest plays, newest first: JSON [[event_id, track_id, time, mobile, zip], ...]
 CREATE TABLE IF NOT EXISTS pairs (customer_id INTEGER, track_id INTEGER, plays INTEGER, recent TEXT, interest_at INTEGER,
   PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS interests (customer_id INTEGER, track_id INTEGER, detected_at INTEGER, PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
@@ -36,7 +37,7 @@ ${WATERMARK_SCHEMA}`;
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
 
 interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string }
-interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number }
+interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number; recent: string | null }
 interface PairRow { customer_id: number; track_id: number; plays: number; recent: string; interest_at: number | null }
 interface ModelRow { version: number; created_at: number; deployed: number; deployed_at: number | null; body: string }
 
@@ -49,6 +50,11 @@ const toProfile = (r: ProfileRow): Profile => ({
   customerId: r.customer_id, plays: r.plays, mobilePlays: r.mobile_plays, morning: r.morning, afternoon: r.afternoon,
   evening: r.evening, night: r.night, uniqueTracks: r.unique_tracks, firstSeen: r.first_seen, lastSeen: r.last_seen,
 });
+type RecentTuple = [number, number, number, 0 | 1, string];
+const decodeRecent = (customerId: number, json: string | null): PlayEvent[] => (json ? JSON.parse(json) as RecentTuple[] : [])
+  .map(([eventId, trackId, time, mobile, zip]) => ({ eventId, customerId, trackId, time, mobile: mobile === 1, zip }));
+const encodeRecent = (plays: PlayEvent[]): string => JSON.stringify(plays.map((p) => [p.eventId, p.trackId, p.time, p.mobile ? 1 : 0, p.zip]));
+
 const toPair = (r: PairRow): ListenPair => ({
   customerId: r.customer_id, trackId: r.track_id, plays: r.plays,
   recent: r.recent ? r.recent.split(',').map(Number) : [], interestAt: r.interest_at,
@@ -127,13 +133,18 @@ export class EmbeddedStore implements Store {
   private loadCustomerState(customerId: number): CustomerState {
     const profile = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
     const pairRows = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ?').all(customerId) as PairRow[];
-    return { profile: profile ? toProfile(profile) : null, pairs: new Map(pairRows.map((r) => [r.track_id, toPair(r)])) };
+    return {
+      profile: profile ? toProfile(profile) : null,
+      pairs: new Map(pairRows.map((r) => [r.track_id, toPair(r)])),
+      recent: decodeRecent(customerId, profile?.recent ?? null),
+    };
   }
 
   async applyEffects(e: StoreEffects): Promise<void> {
     const { position } = e;
-    const upsertProfile = this.db.prepare(`INSERT OR REPLACE INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const upsertProfile = this.db.prepare(`INSERT OR REPLACE INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen, recent)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const recent = this.latestPlays(e.plays);
     const upsertPair = this.db.prepare('INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
     const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
     const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
@@ -142,7 +153,8 @@ export class EmbeddedStore implements Store {
       const actual = readWatermark(this.db, position.log, position.partition);
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
       for (const p of e.profiles) {
-        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen);
+        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen,
+          encodeRecent(recent.get(p.customerId) ?? []));
       }
       for (const p of e.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
       for (const i of e.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
@@ -158,12 +170,34 @@ export class EmbeddedStore implements Store {
       this.hot.clear();
       throw err;
     }
-    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs);
+    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs, recent);
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
     const row = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
     return row ? toProfile(row) : null;
+  }
+
+  async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
+    const row = this.db.prepare('SELECT recent FROM profiles WHERE customer_id = ?').get(customerId) as { recent: string | null } | undefined;
+    return decodeRecent(customerId, row?.recent ?? null).slice(0, limit);
+  }
+
+  /** Each customer's recent plays after these: the kept ones and the new, newest first by event time. */
+  private latestPlays(plays: PlayEvent[]): Map<number, PlayEvent[]> {
+    const byCustomer = new Map<number, PlayEvent[]>();
+    for (const p of plays) {
+      let list = byCustomer.get(p.customerId);
+      if (!list) {
+        const entry = this.hot.get(p.customerId) ?? this.loadCustomerState(p.customerId);
+        byCustomer.set(p.customerId, (list = [...(entry.recent ?? [])]));
+      }
+      list.push(p);
+    }
+    for (const [id, list] of byCustomer) {
+      byCustomer.set(id, list.sort((a, b) => b.time - a.time || b.eventId - a.eventId).slice(0, RECENT_PLAYS_KEPT));
+    }
+    return byCustomer;
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {

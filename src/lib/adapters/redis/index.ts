@@ -3,11 +3,10 @@
 //  - aggregates per (grain, dimension, bucket): unfiltered (or time-only) queries;
 //  - facets, the same cells split by device and level: queries filtered by those;
 //  - each state's plays in a sorted set by time: queries filtered by state, and who listens there.
-// Each customer's newest plays are kept (capped) for the customer page.
 import {
   DIMENSION_GRAIN, WatermarkConflict,
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
-  type IndexedPlay, type SeriesPoint,
+  type SeriesPoint,
 } from '../../ports.js';
 import { aggregate, dimensionValue } from '../../pipeline/aggregate.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
@@ -18,8 +17,6 @@ import { RedisKeys } from './keys.js';
 import { APPLY_INDEX_EFFECTS } from './scripts.js';
 import { redisHealth } from './store.js';
 
-/** Plays kept per customer for recentPlays (the customer page shows 20). */
-export const RECENT_PLAYS_KEPT = 50;
 const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 /** Fields or members per command in the index script (Lua's unpack takes a few thousand values at most). */
 const GROUP_LIMIT = 1_000;
@@ -70,21 +67,6 @@ function statePlayValue(p: StatePlay, dim: Exclude<Dimension, 'all'>, state: str
     case 'artist': return p.artist;
     case 'zip': return p.zip;
   }
-}
-
-/** A play for the customer page, as a JSON array (about half the bytes of the object). */
-function encodeIndexedPlay(p: EnrichedPlay): string {
-  return JSON.stringify([
-    p.eventId, p.customerId, p.trackId, p.time, p.mobile ? 1 : 0, p.zip, dimensionValue(p, 'state'), p.place?.city ?? null,
-    p.track?.title ?? null, p.track?.artist ?? null, dimensionValue(p, 'gender'), dimensionValue(p, 'age_band'),
-    dimensionValue(p, 'level'), dimensionValue(p, 'campaign'), p.flags,
-  ]);
-}
-
-function decodeIndexedPlay(member: string): IndexedPlay {
-  const [eventId, customerId, trackId, time, mobile, zip, state, city, title, artist, gender, ageBand, level, campaign, flags] =
-    JSON.parse(member) as [number, number, number, number, number, string, string, string | null, string | null, string | null, string, string, string, string, string[]];
-  return { eventId, customerId, trackId, time, mobile: mobile === 1, zip, state, city, title, artist, gender, ageBand, level, campaign, flags };
 }
 
 const levelName = (level: number) => LEVEL_NAMES[level] ?? String(level);
@@ -175,9 +157,7 @@ export class RedisIndex implements Index {
     for (const p of e.plays) {
       if (p.mobile) mobilePlays += 1;
       add(k.statePlays(dimensionValue(p, 'state')), p.time, encodeStatePlay(p));
-      add(k.customerPlays(p.customerId), p.time, encodeIndexedPlay(p));
     }
-    const capped = e.plays.length > 0 ? [...new Set(e.plays.map((p) => k.customerPlays(p.customerId)))] : [];
 
     const args: Array<string | number> = [];
     let incrementGroups = 0;
@@ -199,8 +179,7 @@ export class RedisIndex implements Index {
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, capped.length, RECENT_PLAYS_KEPT,
-      ...args, ...capped));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...args));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 
@@ -331,15 +310,6 @@ export class RedisIndex implements Index {
       }
     }
     return sortRows(rows, limit);
-  }
-
-  async recentPlays(customerId: number, limit: number): Promise<IndexedPlay[]> {
-    if (limit <= 0) return [];
-    const members = await this.run((redis) => redis.zrevrange(this.keys.customerPlays(customerId), 0, -1));
-    return members
-      .map(decodeIndexedPlay)
-      .sort((a, b) => b.time - a.time || b.eventId - a.eventId)
-      .slice(0, limit);
   }
 
   async customersInState(state: string, f: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>> {

@@ -8,18 +8,19 @@
 /**
  * Store effects.
  * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
- * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
- * ads, sms, then the sections in that order:
+ * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..10 counts of profiles, pair groups, interests,
+ * ads, sms, recent-play groups, 11 recent plays kept per customer, then the sections in that order:
  *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen
  *   pair group: listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
  *   interest: interests key, track id, "<customer>:<track>", detected at
  *   ad:       ads key, day, "<event id>|<at>"
  *   sms:      sms id, customer id, day, text, at
+ *   recent-play group: recent key, n, then n pairs of event time, encoded play (one customer's; n <= 1000)
  */
 export const APPLY_STORE_EFFECTS = `
 local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
-local i = 10
+local i = 12
 for _ = 1, tonumber(ARGV[5]) do
   redis.call('HSET', ARGV[i], 'plays', ARGV[i+2], 'mobile_plays', ARGV[i+3], 'morning', ARGV[i+4], 'afternoon', ARGV[i+5],
     'evening', ARGV[i+6], 'night', ARGV[i+7], 'unique_tracks', ARGV[i+8], 'first_seen', ARGV[i+9], 'last_seen', ARGV[i+10])
@@ -48,6 +49,13 @@ for _ = 1, tonumber(ARGV[9]) do
   end
   i = i + 5
 end
+-- Each customer's latest plays by event time: add, then keep the newest ARGV[11].
+for _ = 1, tonumber(ARGV[10]) do
+  local n = tonumber(ARGV[i+1])
+  redis.call('ZADD', ARGV[i], unpack(ARGV, i + 2, i + 1 + 2 * n))
+  redis.call('ZREMRANGEBYRANK', ARGV[i], 0, -1 - tonumber(ARGV[11]))
+  i = i + 2 + 2 * n
+end
 if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'events_processed', ARGV[3]) end
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'dead_letters', ARGV[4]) end
 if newAds > 0 then redis.call('HINCRBY', KEYS[2], 'ad_decisions', newAds) end
@@ -60,15 +68,14 @@ return {'ok', ARGV[2]}
  * per counter: fewer Lua-to-Redis calls and far fewer commands to replicate and append to the AOF.
  * KEYS: 1 watermark, 2 index counters
  * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increment groups, 6 count of add groups,
- * 7 count of keys to cap, 8 cap, then the sections:
+ * then the sections:
  *   increment group: hash key, n, then n pairs of field, by   (n <= 1000)
  *   add group:       zset key, n, then n pairs of score, member (n <= 1000)
- *   cap:             zset key (keeps the `cap` highest scores)
  */
 export const APPLY_INDEX_EFFECTS = `
 local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
-local i = 9
+local i = 7
 for _ = 1, tonumber(ARGV[5]) do
   local key, n = ARGV[i], tonumber(ARGV[i+1])
   local fields = {}
@@ -86,11 +93,6 @@ for _ = 1, tonumber(ARGV[6]) do
   local key, n = ARGV[i], tonumber(ARGV[i+1])
   redis.call('ZADD', key, unpack(ARGV, i + 2, i + 1 + 2 * n))
   i = i + 2 + 2 * n
-end
-local keep = tonumber(ARGV[8])
-for _ = 1, tonumber(ARGV[7]) do
-  redis.call('ZREMRANGEBYRANK', ARGV[i], 0, -keep - 1)
-  i = i + 1
 end
 if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'plays', ARGV[3]) end
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARGV[4]) end

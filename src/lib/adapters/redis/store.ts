@@ -6,9 +6,9 @@ import { MusicflowError } from '../../errors.js';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects,
+  type StoreCounts, type StoreEffects, RECENT_PLAYS_KEPT,
 } from '../../ports.js';
-import { GOLD, type Click, type Customer, type Interest, type ListenPair, type Profile, type Track } from '../../records.js';
+import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { HotState } from '../embedded/hot-state.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
@@ -60,6 +60,16 @@ export function decodePair(customerId: number, trackId: number, value: string): 
     recent: recent ? recent.split(',').map(Number) : [],
     interestAt: interestAt === '' ? null : Number(interestAt),
   };
+}
+
+/** A recent play as a sorted-set member (scored by event time): `<event_id>|<track_id>|<time>|<mobile>|<zip>`. */
+function encodeRecentPlay(p: PlayEvent): string {
+  return `${p.eventId}|${p.trackId}|${p.time}|${p.mobile ? 1 : 0}|${p.zip}`;
+}
+
+function decodeRecentPlay(customerId: number, member: string): PlayEvent {
+  const [eventId, trackId, time, mobile, zip] = member.split('|');
+  return { eventId: Number(eventId), customerId, trackId: Number(trackId), time: Number(time), mobile: mobile === '1', zip };
 }
 
 export class RedisStore implements Store {
@@ -210,10 +220,18 @@ export class RedisStore implements Store {
       else pairsOf.set(p.customerId, [p]);
     }
     const pairGroups = [...pairsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
+    const playsOf = new Map<number, PlayEvent[]>();
+    for (const p of e.plays) {
+      const list = playsOf.get(p.customerId);
+      if (list) list.push(p);
+      else playsOf.set(p.customerId, [p]);
+    }
+    const playGroups = [...playsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
     const args: Array<string | number> = [
       k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
       position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
       e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length,
+      playGroups.length, RECENT_PLAYS_KEPT,
     ];
     for (const p of e.profiles) {
       args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
@@ -226,6 +244,10 @@ export class RedisStore implements Store {
     for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
     for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
+    for (const group of playGroups) {
+      args.push(k.recentPlays(group[0].customerId), group.length);
+      for (const p of group) args.push(p.time, encodeRecentPlay(p));
+    }
     let reply: ApplyReply;
     try {
       reply = await this.run((redis) => redis.applyStoreEffects(6, ...args));
@@ -243,6 +265,11 @@ export class RedisStore implements Store {
   async getProfile(customerId: number): Promise<Profile | null> {
     const [h] = await this.hashes([this.keys.profile(customerId)]);
     return h ? toProfile(customerId, h) : null;
+  }
+
+  async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
+    const members = await this.run((redis) => redis.zrevrange(this.keys.recentPlays(customerId), 0, limit - 1));
+    return members.map((m) => decodeRecentPlay(customerId, m));
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
