@@ -111,7 +111,7 @@ export interface SmsMessage {
 }
 
 /** Plays kept per customer for the drill-down, newest by event time. */
-export const RECENT_PLAYS_KEPT = 50;
+export const RECENT_PLAYS_KEPT = 20;
 
 export interface StoreEffects {
   position: SourcePosition;

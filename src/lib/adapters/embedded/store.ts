@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS clicks (event_id INTEGER PRIMARY KEY, customer_id INT
 CREATE INDEX IF NOT EXISTS clicks_customer ON clicks (customer_id);
 CREATE TABLE IF NOT EXISTS profiles (customer_id INTEGER PRIMARY KEY, plays INTEGER, mobile_plays INTEGER, morning INTEGER,
   afternoon INTEGER, evening INTEGER, night INTEGER, unique_tracks INTEGER, first_seen INTEGER, last_seen INTEGER,
-  recent TEXT); -- the latest plays, newest first: JSON [[event_id, track_id, time, mobile, zip], ...]
+  recent TEXT); -- the latest plays, newest first: "event_id,track_id,time,mobile,zip;..."
 CREATE TABLE IF NOT EXISTS pairs (customer_id INTEGER, track_id INTEGER, plays INTEGER, recent TEXT, interest_at INTEGER,
   PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS interests (customer_id INTEGER, track_id INTEGER, detected_at INTEGER, PRIMARY KEY (customer_id, track_id)) WITHOUT ROWID;
@@ -50,10 +50,13 @@ const toProfile = (r: ProfileRow): Profile => ({
   customerId: r.customer_id, plays: r.plays, mobilePlays: r.mobile_plays, morning: r.morning, afternoon: r.afternoon,
   evening: r.evening, night: r.night, uniqueTracks: r.unique_tracks, firstSeen: r.first_seen, lastSeen: r.last_seen,
 });
-type RecentTuple = [number, number, number, 0 | 1, string];
-const decodeRecent = (customerId: number, json: string | null): PlayEvent[] => (json ? JSON.parse(json) as RecentTuple[] : [])
-  .map(([eventId, trackId, time, mobile, zip]) => ({ eventId, customerId, trackId, time, mobile: mobile === 1, zip }));
-const encodeRecent = (plays: PlayEvent[]): string => JSON.stringify(plays.map((p) => [p.eventId, p.trackId, p.time, p.mobile ? 1 : 0, p.zip]));
+// Recent plays as one compact string, newest first: "event_id,track_id,time,mobile,zip;..." (cheaper to write
+// and read than JSON on this per-batch path).
+const decodeRecent = (customerId: number, text: string | null): PlayEvent[] => (text ? text.split(';') : []).map((item) => {
+  const [eventId, trackId, time, mobile, zip] = item.split(',');
+  return { eventId: +eventId, customerId, trackId: +trackId, time: +time, mobile: mobile === '1', zip };
+});
+const encodeRecent = (plays: PlayEvent[]): string => plays.map((p) => `${p.eventId},${p.trackId},${p.time},${p.mobile ? 1 : 0},${p.zip}`).join(';');
 
 const toPair = (r: PairRow): ListenPair => ({
   customerId: r.customer_id, trackId: r.track_id, plays: r.plays,
