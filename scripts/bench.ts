@@ -65,25 +65,35 @@ function freshDir(name: string): string {
   return dir;
 }
 
+/** The environment without server settings, so the embedded part runs embedded even when the stack is exported. */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.MUSICFLOW_KAFKA_BROKERS;
+  delete env.MUSICFLOW_REDIS_URL;
+  delete env.MUSICFLOW_CONFIG;
+  return env;
+}
+
 async function benchEmbedded(files: Awaited<ReturnType<typeof ensureData>>, events: number): Promise<Record<string, unknown>> {
   const dir = freshDir('embedded');
   const at = ['--data-dir', dir];
-  await runCli(['seed', '--customers', files.customers, '--music', files.music, '--clicks', files.clicks, ...at]);
+  const env = embeddedEnv();
+  await runCli(['seed', '--customers', files.customers, '--music', files.music, '--clicks', files.clicks, ...at], env);
   log('embedded: replay');
-  const replay = await runCli(['replay', '--file', files.tracks, ...at]);
+  const replay = await runCli(['replay', '--file', files.tracks, ...at], env);
   log('embedded: stream --until-idle');
-  const stream = await runCli(['stream', '--until-idle', ...at]);
+  const stream = await runCli(['stream', '--until-idle', ...at], env);
 
   // Latency under a steady load the stream can keep up with: replay paced at a fixed rate while a live
   // stream runs beside it, then stop the stream once it has caught up.
   const live = freshDir('embedded-live');
   const liveAt = ['--data-dir', live];
-  await runCli(['seed', '--customers', files.customers, '--music', files.music, ...liveAt]);
+  await runCli(['seed', '--customers', files.customers, '--music', files.music, ...liveAt], env);
   const rate = 10_000;
   const count = Math.min(events, rate * 20);
   log(`embedded: latency at ${rate} events/s for ${count} events`);
-  const streaming = runCli(['stream', ...liveAt], process.env, (count / rate) * 1000 + 5000);
-  await runCli(['replay', '--file', files.tracks, '--rate', String(rate), '--limit', String(count), ...liveAt]);
+  const streaming = runCli(['stream', ...liveAt], env, (count / rate) * 1000 + 5000);
+  await runCli(['replay', '--file', files.tracks, '--rate', String(rate), '--limit', String(count), ...liveAt], env);
   const paced = await streaming;
   return {
     replay: { events: replay.report.events_sent, events_per_sec: replay.report.events_per_sec, wall_ms: replay.wall_ms, peak_rss_mb: replay.peak_rss_mb },
