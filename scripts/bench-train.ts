@@ -4,7 +4,7 @@
 // --compare-library also fits ml-logistic-regression (its default 50,000 gradient steps) on the same rows,
 // or on a libsvm file given with --libsvm, to show why the project fits by Newton's method instead.
 // Run alone: npm run build && node dist/scripts/bench-train.js [--sizes 5000,100000] [--compare-library [--libsvm FILE]]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Matrix } from 'ml-matrix';
 import { openBackends } from '../src/lib/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
+import { readRecords } from '../src/lib/formats/read.js';
 import { buildExamples } from '../src/lib/model/features.js';
 import { fitAndEvaluate, type LabelledRow } from '../src/lib/model/fit.js';
 import { evaluate } from '../src/lib/model/metrics.js';
@@ -109,11 +110,11 @@ export function compareWithLibrary(rows: LabelledRow[], steps: number, log: (lin
   log(`  Newton + L2 1e-6 (musicflow):            ${Math.round(newtonMs)} ms, error ${pct(newton.evaluation.error)}, ${newton.optimiser.iterations} iterations`);
 }
 
-function libsvmRows(file: string): LabelledRow[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((line) => {
-    const [label, ...pairs] = line.trim().split(/\s+/);
-    return { label: Number(label) === 1 ? 1 : 0, features: pairs.map((p) => Number(p.split(':')[1])) };
-  });
+/** The rows of a libsvm file, read by the project's own reader (bad lines are skipped here: it is a benchmark). */
+async function libsvmRows(file: string): Promise<LabelledRow[]> {
+  const rows: LabelledRow[] = [];
+  for await (const batch of readRecords(file, 'libsvm', 'seed')) rows.push(...batch.values.map((v) => v.value));
+  return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
@@ -126,7 +127,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   if (args.includes('--compare-library')) {
     const file = valueOf('--libsvm');
     const steps = Number(valueOf('--steps') ?? 50_000);
-    const rows = file ? libsvmRows(file) : (() => {
+    const rows = file ? await libsvmRows(file) : (() => {
       const data = syntheticListeners(5000, 1);
       return buildExamples(data.profiles, new Map(data.customers.map((c) => [c.id, c])), data.clicks, null).examples;
     })();

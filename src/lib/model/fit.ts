@@ -6,14 +6,13 @@ import { evaluate, type Evaluation } from './metrics.js';
 import { fitScaler, standardise, type Scaler } from './scaler.js';
 import { stratifiedSplit } from './split.js';
 import { clickProbability, DEFAULT_FIT, fitLogistic, type FitResult, type LogisticModel } from './train.js';
+import type { LabeledRow } from '../records.js';
 
 /** Training data that cannot give a model (one class only, too few rows): exit 1 with what to load. */
 export class NotEnoughDataError extends MusicflowError {}
 
-export interface LabelledRow {
-  features: number[];
-  label: 0 | 1;
-}
+/** One training example: the same shape as a features.txt line. */
+export type LabelledRow = LabeledRow;
 
 export interface FitSettings {
   trainShare: number; // e.g. 0.7
