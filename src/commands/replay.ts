@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .requiredOption('--file <file>', 'tracks.csv: event_id,customer_id,track_id,"YYYY-MM-DD HH:MM:SS",ismobile,"zip" (no header)')
     .option('--rate <n>', 'events per second (default: as fast as possible)')
     .option('--speedup <x>', 'follow the log\'s own timestamps, x times faster')
-    .option('--retime', 'shift event times so that the first event is now')
+    .option('--retime', 'move event times to now: with --rate alone each event gets the time it is sent; otherwise the first event is now and the log\'s gaps are kept (divided by --speedup)')
     .option('--follow', 'keep tailing the file as it grows; the read position is remembered across restarts')
     .option('--loop', 'start over at the end of the file (until Ctrl-C or --limit)')
     .option('--limit <n>', 'stop after sending n events')

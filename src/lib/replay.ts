@@ -12,7 +12,12 @@ export interface ReplayOptions {
   file: string;
   rate?: number; // events per second
   speedup?: number; // follow the log's timestamps, this many times faster
-  retime: boolean; // shift event times so the first event of each pass is now
+  /**
+   * Move event times to now. Paced by --rate alone, each event is stamped with the moment it is sent (so
+   * live traffic looks live); otherwise the first event of each pass is now and the log's gaps are kept,
+   * divided by --speedup.
+   */
+  retime: boolean;
   follow: boolean;
   loop: boolean;
   limit?: number;
@@ -43,12 +48,13 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
   const positions = options.follow && options.positionsFile ? new PositionBook(options.positionsFile) : null;
   const pacer = new Pacer(options.rate, options.speedup);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const stampWhenSent = options.rate !== undefined && options.speedup === undefined;
   // Small batches when pacing, so sends are spread evenly; large ones at full speed.
   const batchSize = options.batchSize ?? (options.rate ? Math.max(1, Math.min(2048, Math.floor(options.rate / 20))) : options.speedup ? 256 : 4096);
 
   do {
     report.passes += 1;
-    let shift: number | null = null; // retime offset for this pass
+    let origin: { log: number; now: number } | null = null; // retime: the pass's first event, and when it was sent
     pacer.startPass();
     const from: TailPosition = positions?.get(file) ?? { byte: 0, line: 0 };
     let toSkip = options.skip ?? 0;
@@ -78,8 +84,13 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
           // Send what is ready before sleeping, so pacing holds within a batch.
           await flush(log, records, rejects, report);
         });
-        if (options.retime) shift ??= Date.now() - event.time;
-        const value = shift === null ? text : formatTrackLine({ ...event, time: event.time + shift });
+        let value = text;
+        if (options.retime && stampWhenSent) {
+          value = formatTrackLine({ ...event, time: Date.now() });
+        } else if (options.retime) {
+          origin ??= { log: event.time, now: Date.now() };
+          value = formatTrackLine({ ...event, time: origin.now + Math.round((event.time - origin.log) / (options.speedup ?? 1)) });
+        }
         records.push({ key: String(event.customerId), value, source: { file, line: lineNo } });
       }
       await flush(log, records, rejects, report);

@@ -106,3 +106,19 @@ describe('replay --skip', () => {
     await log.close();
   });
 });
+
+describe('replay --retime with --rate', () => {
+  it('stamps each event with the moment it is sent, so paced traffic is live', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'tracks.csv');
+    writeFileSync(file, [line(0, 0), line(1, 600), line(2, 6000)].join('\n'));
+    const log = new EmbeddedEventLog(dir);
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    await replayFile(log, { file, rate: 20, retime: true, follow: false, loop: false, signal: new AbortController().signal });
+    const after = Date.now();
+    const times = (await readAll(log)).map((r) => { const p = parseTrackLine(r.value); assert.ok(p.ok); return p.value.time; });
+    assert.equal(times.length, 3);
+    for (const t of times) assert.ok(t >= before && t <= after, `${new Date(t).toISOString()} is within the replay`);
+    await log.close();
+  });
+});
