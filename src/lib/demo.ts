@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backends } from './backends.js';
 import type { Output } from './cli-kit.js';
 import { MusicflowError } from './errors.js';
+import { DAY, floorTo } from './pipeline/time.js';
 import { generateDataSet, GENERATED_FILE_NAMES, type GeneratedFiles } from './generate/dataset.js';
 import { isoDateMillis } from './formats/datetime.js';
 import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './model/workflow.js';
@@ -119,7 +120,9 @@ async function train(backends: Backends, options: DemoOptions): Promise<DemoRepo
 /** Generated files are reused when they were made with the same sizes and seed. */
 async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedFiles> {
   const folder = demoDataFolder(options.dataDir);
-  const recipe = { customers: options.customers, tracks: options.tracks, events: options.events, days: options.days, seed: options.seed };
+  // The log ends today, so the live plays the dashboard shows afterwards continue it without a gap.
+  const start = new Date(floorTo(Date.now(), DAY) - options.days * DAY).toISOString().slice(0, 10);
+  const recipe = { customers: options.customers, tracks: options.tracks, events: options.events, days: options.days, seed: options.seed, start };
   const recipeFile = join(folder, 'recipe.json');
   const files: GeneratedFiles = {
     customers: join(folder, GENERATED_FILE_NAMES.customers),
@@ -135,7 +138,7 @@ async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedF
   }
   const bar = out.progress('generating tracks.csv', options.events);
   try {
-    await generateDataSet({ ...recipe, start: isoDateMillis('2014-10-01'), out: folder, onPlays: (n) => bar.update(n) });
+    await generateDataSet({ ...recipe, start: isoDateMillis(start), out: folder, onPlays: (n) => bar.update(n) });
   } finally {
     bar.stop();
   }
