@@ -7,7 +7,7 @@ import {
   type StoreCounts, type StoreEffects, RECENT_PLAYS_KEPT,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
-import { HotState, type CustomerState } from './hot-state.js';
+import { HotState, type CustomerState } from '../hot-state.js';
 import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
 
 const SCHEMA = `

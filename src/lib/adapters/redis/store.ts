@@ -10,7 +10,7 @@ import {
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
-import { HotState } from '../embedded/hot-state.js';
+import { HotState } from '../hot-state.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
 import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
 

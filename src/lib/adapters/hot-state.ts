@@ -1,8 +1,8 @@
-// The live state (profile and listen pairs) of recently seen customers, kept in memory so a batch
-// needs no per-pair reads. It mirrors what this process read or wrote and is trusted only while the
+// The live state (profile and listen pairs) of recently seen customers, kept in memory by the embedded
+// and Redis stores so a batch needs no per-pair reads. It mirrors what this process read or wrote and is trusted only while the
 // partition's watermark is the one this process last saw: any other writer moves it, and then
 // everything is dropped and read again.
-import type { ListenPair, PlayEvent, Profile } from '../../records.js';
+import type { ListenPair, PlayEvent, Profile } from '../records.js';
 
 export interface CustomerState {
   profile: Profile | null;
