@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isoDateMillis } from '../src/lib/formats/datetime.js';
-import { generateDataSet, GENERATED_FILE_NAMES } from '../src/lib/generate/dataset.js';
+import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../src/lib/generate/dataset.js';
 import { benchDashboard } from './bench-dashboard.js';
 import { benchServers } from './bench-servers.js';
 import { benchTrain } from './bench-train.js';
@@ -43,12 +43,9 @@ export function runCli(cliArgs: string[], env: NodeJS.ProcessEnv = process.env, 
   });
 }
 
-async function ensureData(events: number): Promise<Record<'customers' | 'music' | 'tracks' | 'clicks', string>> {
+async function ensureData(events: number): Promise<GeneratedFiles> {
   const folder = join(root, 'bench-data', `generated-${events}`);
-  const files = {
-    customers: join(folder, GENERATED_FILE_NAMES.customers), music: join(folder, GENERATED_FILE_NAMES.music),
-    tracks: join(folder, GENERATED_FILE_NAMES.tracks), clicks: join(folder, GENERATED_FILE_NAMES.clicks),
-  };
+  const files = generatedFilesIn(folder);
   if (!existsSync(join(folder, 'done'))) {
     log(`generating ${events} plays into ${folder}`);
     const started = performance.now();

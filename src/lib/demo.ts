@@ -6,7 +6,7 @@ import type { Backends } from './backends.js';
 import type { Output } from './cli-kit.js';
 import { MusicflowError } from './errors.js';
 import { DAY, floorTo } from './pipeline/time.js';
-import { generateDataSet, GENERATED_FILE_NAMES, type GeneratedFiles } from './generate/dataset.js';
+import { generateDataSet, generatedFilesIn, type GeneratedFiles } from './generate/dataset.js';
 import { isoDateMillis } from './formats/datetime.js';
 import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './model/workflow.js';
 import { replayFile, type ReplayReport } from './replay.js';
@@ -124,12 +124,7 @@ async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedF
   const start = new Date(floorTo(Date.now(), DAY) - options.days * DAY).toISOString().slice(0, 10);
   const recipe = { customers: options.customers, tracks: options.tracks, events: options.events, days: options.days, seed: options.seed, start };
   const recipeFile = join(folder, 'recipe.json');
-  const files: GeneratedFiles = {
-    customers: join(folder, GENERATED_FILE_NAMES.customers),
-    music: join(folder, GENERATED_FILE_NAMES.music),
-    tracks: join(folder, GENERATED_FILE_NAMES.tracks),
-    clicks: join(folder, GENERATED_FILE_NAMES.clicks),
-  };
+  const files = generatedFilesIn(folder);
   const same = existsSync(recipeFile) && readFileSync(recipeFile, 'utf8') === JSON.stringify(recipe)
     && Object.values(files).every((f) => existsSync(f));
   if (same) {

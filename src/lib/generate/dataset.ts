@@ -52,6 +52,16 @@ export interface GenerateSummary {
 
 export const GENERATED_FILE_NAMES: GeneratedFiles = { customers: 'cust.csv', music: 'music.csv', tracks: 'tracks.csv', clicks: 'clicks.csv' };
 
+/** Where the four generated files are (or go) in a folder. */
+export function generatedFilesIn(folder: string): GeneratedFiles {
+  return {
+    customers: join(folder, GENERATED_FILE_NAMES.customers),
+    music: join(folder, GENERATED_FILE_NAMES.music),
+    tracks: join(folder, GENERATED_FILE_NAMES.tracks),
+    clicks: join(folder, GENERATED_FILE_NAMES.clicks),
+  };
+}
+
 /** Lines into a file, written in large pieces, waiting when the disk is behind. */
 class LineFile {
   private readonly stream: WriteStream;
@@ -99,12 +109,7 @@ export async function generateDataSet(options: GenerateOptions): Promise<Generat
   } catch (err) {
     throw new InputFileError(options.out, `cannot create the output folder (${(err as NodeJS.ErrnoException).code}): choose another --out`);
   }
-  const files: GeneratedFiles = {
-    customers: join(options.out, GENERATED_FILE_NAMES.customers),
-    music: join(options.out, GENERATED_FILE_NAMES.music),
-    tracks: join(options.out, GENERATED_FILE_NAMES.tracks),
-    clicks: join(options.out, GENERATED_FILE_NAMES.clicks),
-  };
+  const files = generatedFilesIn(options.out);
   const atlas = new ZipAtlas();
   const homes = generateCustomers(options.customers, options.start, atlas, new Random(seed, STREAMS.customers));
   const customers = homes.map((h) => h.customer);

@@ -7,7 +7,7 @@ import { LatencyHistogram } from '../latency.js';
 import { sleep } from '../sleep.js';
 import {
   WatermarkConflict, pairKey,
-  type AdDecision, type ConsumedRecord, type EventLog, type Index, type LogBatch, type PartitionLag,
+  type AdDecision, type ConsumedRecord, type EventLog, type Index, type IndexEffects, type LogBatch, type PartitionLag,
   type SmsMessage, type Store,
 } from '../ports.js';
 import type { DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile } from '../records.js';
@@ -29,6 +29,7 @@ export interface PipelineDeps {
 }
 
 interface ParsedRecord { record: ConsumedRecord; event: PlayEvent }
+interface OffsetPlay { offset: number; play: EnrichedPlay }
 
 export interface BatchOutcome {
   partition: number;
@@ -38,7 +39,6 @@ export interface BatchOutcome {
   interests: Interest[];
   adDecisions: AdDecision[];
   sms: SmsMessage[];
-  lastEventTime: number | null;
 }
 
 /** Parse and validate: a record that is not a play goes to the dead letters with its reason. */
@@ -68,9 +68,9 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
   const logName = deps.log.name;
   const { partition } = batch;
   const outcome: BatchOutcome = {
-    partition, records: batch.records.length, processed: 0, deadLetters: 0, interests: [], adDecisions: [], sms: [], lastEventTime: null,
+    partition, records: batch.records.length, processed: 0, deadLetters: 0, interests: [], adDecisions: [], sms: [],
   };
-  const enrichedSoFar: Array<{ offset: number; play: EnrichedPlay }> = [];
+  const enrichedSoFar: OffsetPlay[] = [];
   // The index and the store keep their own watermarks, so they take the batch side by side: the index's
   // writes for one step are chained (each expects the watermark the previous one leaves) and run while
   // the next step is parsed, enriched and stored.
@@ -88,8 +88,7 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
     enrichedSoFar.push(...enriched);
     if (lastOffset > indexed) {
       const expected = indexed;
-      const fresh = enriched.filter((e) => e.offset > expected).map((e) => e.play);
-      const effects = { position: { log: logName, partition, expected, next: lastOffset }, plays: fresh, aggregates: aggregate(fresh) };
+      const effects = indexEffects(logName, partition, expected, lastOffset, enriched);
       indexChain = indexChain.then(() => deps.index.applyEffects(effects));
       indexChain.catch(() => {}); // handled below, after the store's part
       indexed = lastOffset;
@@ -114,16 +113,20 @@ function mergeOutcome(into: BatchOutcome, step: BatchOutcome): void {
   into.interests.push(...step.interests);
   into.adDecisions.push(...step.adDecisions);
   into.sms.push(...step.sms);
-  if (step.lastEventTime !== null) into.lastEventTime = Math.max(into.lastEventTime ?? step.lastEventTime, step.lastEventTime);
 }
 
-async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: Array<{ offset: number; play: EnrichedPlay }>): Promise<void> {
+/** What the index takes for the plays past its watermark `expected`, up to offset `next`. */
+function indexEffects(log: string, partition: number, expected: number, next: number, enriched: OffsetPlay[]): IndexEffects {
+  const plays = enriched.filter((e) => e.offset > expected).map((e) => e.play);
+  return { position: { log, partition, expected, next }, plays, aggregates: aggregate(plays) };
+}
+
+async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: OffsetPlay[]): Promise<void> {
   for (;;) {
     const expected = await index.watermark(log, partition);
     if (expected >= lastOffset) return; // already indexed
-    const fresh = enriched.filter((e) => e.offset > expected).map((e) => e.play);
     try {
-      await index.applyEffects({ position: { log, partition, expected, next: lastOffset }, plays: fresh, aggregates: aggregate(fresh) });
+      await index.applyEffects(indexEffects(log, partition, expected, lastOffset, enriched));
       return;
     } catch (err) {
       if (!(err instanceof WatermarkConflict)) throw err;
@@ -142,7 +145,7 @@ async function applyToStore(
     const state = await deps.store.loadBatchState(log, partition, customerIds, pairs, days);
     const outcome: BatchOutcome = {
       partition, records: 0, processed: 0, deadLetters: deadOffsets.filter((o) => o > state.watermark).length,
-      interests: [], adDecisions: [], sms: [], lastEventTime: null,
+      interests: [], adDecisions: [], sms: [],
     };
     if (state.watermark >= lastOffset) return outcome;
     const profiles = new Map<number, Profile>();
@@ -167,7 +170,6 @@ async function applyToStore(
       }
       applied.push(event);
       outcome.processed += 1;
-      outcome.lastEventTime = Math.max(outcome.lastEventTime ?? event.time, event.time);
     }
     try {
       await deps.store.applyEffects({
