@@ -13,7 +13,6 @@ import { openBackends, type Backends } from '../src/lib/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { derivedAge } from '../src/lib/demographics.js';
 import { startDashboard } from '../src/lib/dashboard/server.js';
-import { aggregate } from '../src/lib/pipeline/aggregate.js';
 import { enrich } from '../src/lib/pipeline/enrich.js';
 import { seededRandom } from '../src/lib/model/split.js';
 import type { Campaign, Customer, Level, PlayEvent, Track } from '../src/lib/records.js';
@@ -102,7 +101,7 @@ export async function makeBenchData(backends: Backends, events: number, log: (li
       plays.push(enrich(event, byId.get(event.customerId), trackById.get(event.trackId)));
     }
     const next = done + n - 1;
-    await backends.index.applyEffects({ position: { log: 'bench', partition: 0, expected, next }, plays, aggregates: aggregate(plays) });
+    await backends.index.applyEffects({ position: { log: 'bench', partition: 0, expected, next }, plays });
     expected = next;
     if ((done / batchSize) % 10 === 0) log(`indexed ${done + n} plays (${Math.round((done + n) / Math.max((Date.now() - started) / 1000, 0.001))}/s)`);
   }

@@ -206,19 +206,10 @@ export const DIMENSION_GRAIN: Record<Exclude<Dimension, 'all'>, Grain> = {
   state: 'hour', gender: 'hour', age_band: 'hour', level: 'hour', campaign: 'hour', track: 'day', artist: 'day', zip: 'day',
 };
 
-export interface AggregateDelta {
-  grain: Grain;
-  bucket: number; // epoch ms at the start of the minute/hour/day
-  dim: Dimension;
-  value: string;
-  plays: number;
-  mobilePlays: number;
-}
-
+/** The index keeps whatever it derives from the plays (aggregates, facets) in the same atomic step. */
 export interface IndexEffects {
   position: SourcePosition;
   plays: EnrichedPlay[];
-  aggregates: AggregateDelta[];
 }
 
 export interface IndexFilter {

@@ -4,12 +4,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openBackends, type Backends } from '../../src/lib/backends.js';
 import type { Config } from '../../src/lib/config.js';
+import { readRecords } from '../../src/lib/formats/read.js';
+import { generateDataSet } from '../../src/lib/generate/dataset.js';
+import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
 import { Catalog } from '../../src/lib/pipeline/catalog.js';
+import { enrich } from '../../src/lib/pipeline/enrich.js';
+import { DAY, HOUR, MINUTE, floorTo } from '../../src/lib/pipeline/time.js';
+import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type Grain, type IndexFilter, type SeriesPoint } from '../../src/lib/ports.js';
+import type { EnrichedPlay } from '../../src/lib/records.js';
 import { processBatch } from '../../src/lib/pipeline/run.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
 import { streamLog, type StreamReport } from '../../src/lib/stream.js';
-import { T0, smallFixture, type Fixture } from '../support/fixtures.js';
+import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 
 export interface AdapterSet {
@@ -39,6 +46,49 @@ async function snapshot(b: Backends, customerIds: number[]): Promise<unknown> {
     mobileStates: await b.index.breakdown({ mobile: true }, 'state', 100),
     series: await b.index.series({}, 'minute'),
   };
+}
+
+
+/** Every play of a generated data set, enriched as the pipeline does: the truth the index must tell. */
+async function enrichedPlaysOf(files: { customers: string; music: string; tracks: string }): Promise<EnrichedPlay[]> {
+  const all = async <T>(batches: AsyncIterable<{ values: Array<{ value: T }> }>) => {
+    const out: T[] = [];
+    for await (const b of batches) out.push(...b.values.map((v) => v.value));
+    return out;
+  };
+  const customers = new Map((await all(readRecords(files.customers, 'customers', 'seed'))).map((c) => [c.id, c]));
+  const tracks = new Map((await all(readRecords(files.music, 'music', 'seed'))).map((t) => [t.id, t]));
+  return (await all(readRecords(files.tracks, 'tracks', 'replay'))).map((e) => enrich(e, customers.get(e.customerId), tracks.get(e.trackId)));
+}
+
+const matches = (p: EnrichedPlay, f: IndexFilter) =>
+  (f.mobile === undefined || p.mobile === f.mobile) && (f.level === undefined || p.customer?.level === f.level)
+  && (f.state === undefined || dimensionValue(p, 'state') === f.state)
+  && (f.from === undefined || p.time >= f.from) && (f.to === undefined || p.time < f.to);
+
+function expectedBreakdown(plays: EnrichedPlay[], f: IndexFilter, dim: Dimension): BreakdownRow[] {
+  const rows = new Map<string, BreakdownRow>();
+  for (const p of plays.filter((p) => matches(p, f))) {
+    const value = dimensionValue(p, dim);
+    const row = rows.get(value) ?? { value, plays: 0, mobilePlays: 0 };
+    row.plays += 1;
+    if (p.mobile) row.mobilePlays += 1;
+    rows.set(value, row);
+  }
+  return [...rows.values()].sort((a, b) => b.plays - a.plays || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+function expectedSeries(plays: EnrichedPlay[], f: IndexFilter, grain: Grain): SeriesPoint[] {
+  const unit = { minute: MINUTE, hour: HOUR, day: DAY }[grain];
+  const points = new Map<number, SeriesPoint>();
+  for (const p of plays.filter((p) => matches(p, f))) {
+    const bucket = floorTo(p.time, unit);
+    const point = points.get(bucket) ?? { bucket, plays: 0, mobilePlays: 0 };
+    point.plays += 1;
+    if (p.mobile) point.mobilePlays += 1;
+    points.set(bucket, point);
+  }
+  return [...points.values()].sort((a, b) => a.bucket - b.bucket);
 }
 
 export function behaviourSuite(set: AdapterSet): void {
@@ -168,6 +218,43 @@ export function behaviourSuite(set: AdapterSet): void {
       } finally {
         await b1.close();
         await b2.close();
+      }
+    });
+
+    it('the dashboard index answers every filter and breakdown as the plays themselves do', async () => {
+      const dir = tempDir('musicflow-index-');
+      const start = Date.UTC(2014, 9, 1);
+      const gen = await generateDataSet({ customers: 150, tracks: 60, events: 3000, days: 3, seed: 11, start, out: dir });
+      const plays = await enrichedPlaysOf(gen.files);
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await seedFiles(b, { customers: gen.files.customers, music: gen.files.music }, silentOutput);
+        await replayFile(b.log, { file: gen.files.tracks, retime: false, follow: false, loop: false, signal: never });
+        await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 700, signal: never, status: false }, silentOutput);
+        const topState = expectedBreakdown(plays, {}, 'state')[0].value;
+        const filters: IndexFilter[] = [
+          {}, { mobile: true }, { mobile: false, level: 1 }, { level: 0 }, { state: topState }, { state: topState, mobile: true },
+          { from: start + DAY, to: start + 2 * DAY }, { from: start + DAY, level: 2, mobile: false },
+        ];
+        for (const f of filters) {
+          const want = expectedSeries(plays, f, 'minute');
+          const totals = await b.index.totals(f);
+          assert.deepEqual([totals.plays, totals.mobilePlays], [want.reduce((s, p) => s + p.plays, 0), want.reduce((s, p) => s + p.mobilePlays, 0)], `totals ${JSON.stringify(f)}`);
+          for (const grain of ['minute', 'hour', 'day'] as const) {
+            assert.deepEqual(await b.index.series(f, grain), expectedSeries(plays, f, grain), `series ${grain} ${JSON.stringify(f)}`);
+          }
+          for (const dim of Object.keys(DIMENSION_GRAIN) as Dimension[]) {
+            assert.deepEqual(await b.index.breakdown(f, dim, 10_000), expectedBreakdown(plays, f, dim), `breakdown ${dim} ${JSON.stringify(f)}`);
+          }
+        }
+        const inState = expectedBreakdown(plays, { state: topState, level: 0 }, 'all');
+        const listeners = new Map<number, number>();
+        for (const p of plays.filter((p) => matches(p, { state: topState, level: 0 }))) listeners.set(p.customerId, (listeners.get(p.customerId) ?? 0) + 1);
+        const top = [...listeners].map(([customerId, n]) => ({ customerId, plays: n })).sort((a, c) => c.plays - a.plays || a.customerId - c.customerId);
+        assert.equal(inState[0].plays, top.reduce((s, c) => s + c.plays, 0));
+        assert.deepEqual(await b.index.customersInState(topState, { level: 0 }, 5), top.slice(0, 5));
+      } finally {
+        await b.close();
       }
     });
 

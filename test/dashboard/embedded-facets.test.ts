@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { EmbeddedIndex } from '../../src/lib/adapters/embedded/index.js';
-import { aggregate } from '../../src/lib/pipeline/aggregate.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
 import type { Customer, PlayEvent, Track } from '../../src/lib/records.js';
 import { T0, tempDir } from '../support/fixtures.js';
@@ -58,7 +57,7 @@ describe('embedded index facets', () => {
     const events = plays();
     const enriched = events.map((e) => enrich(e, CUSTOMERS.get(e.customerId), TRACKS.get(e.trackId)));
     const index = new EmbeddedIndex(dir);
-    await index.applyEffects({ position: { log: 't', partition: 0, expected: -1, next: 59 }, plays: enriched, aggregates: aggregate(enriched) });
+    await index.applyEffects({ position: { log: 't', partition: 0, expected: -1, next: 59 }, plays: enriched });
     await check(index, events);
     await index.close();
 

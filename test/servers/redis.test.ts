@@ -9,6 +9,7 @@ import { RedisStore } from '../../src/lib/adapters/redis/store.js';
 import { openBackends } from '../../src/lib/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
+import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { WatermarkConflict, type SmsMessage, type StoreEffects } from '../../src/lib/ports.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
@@ -180,8 +181,11 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     const index = new RedisIndex(url!, freshPrefix());
     try {
       const position = { log: 'plays', partition: 2, expected: -1, next: 3 };
-      await index.applyEffects({ position, plays: [], aggregates: [{ grain: 'minute', bucket: 60_000, dim: 'all', value: '', plays: 4, mobilePlays: 1 }] });
-      await assert.rejects(index.applyEffects({ position, plays: [], aggregates: [] }), WatermarkConflict);
+      // Four plays in the minute starting at 60 s, one of them on a phone; nobody and nothing known.
+      const plays = [61_000, 62_000, 100_000, 119_999].map((time, i) =>
+        enrich({ eventId: i, customerId: 1, trackId: 2, time, mobile: i === 0, zip: '10001' }, undefined, undefined));
+      await index.applyEffects({ position, plays });
+      await assert.rejects(index.applyEffects({ position, plays: [] }), WatermarkConflict);
       assert.equal(await index.watermark('plays', 2), 3);
       assert.equal(await index.watermark('plays', 1), -1);
       assert.deepEqual(await index.series({}, 'minute'), [{ bucket: 60_000, plays: 4, mobilePlays: 1 }]);

@@ -1,11 +1,20 @@
 // Dashboard aggregates: play counts (and their mobile part) per time bucket and dimension value,
 // merged within a batch so each bucket is written once.
-import { DIMENSION_GRAIN, type AggregateDelta, type Dimension, type Grain } from '../ports.js';
+import { DIMENSION_GRAIN, type Dimension, type Grain } from '../ports.js';
 import { CAMPAIGN_NAMES, LEVEL_NAMES, type EnrichedPlay } from '../records.js';
 import { DAY, HOUR, MINUTE, floorTo } from './time.js';
 
 const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 export const UNKNOWN = 'unknown';
+
+export interface AggregateDelta {
+  grain: Grain;
+  bucket: number; // epoch ms at the start of the minute/hour/day
+  dim: Dimension;
+  value: string;
+  plays: number;
+  mobilePlays: number;
+}
 
 /** The value a play has in a dimension ('unknown' when the join found nothing). */
 export function dimensionValue(play: EnrichedPlay, dim: Dimension): string {

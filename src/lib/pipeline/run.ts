@@ -11,7 +11,6 @@ import {
   type SmsMessage, type Store,
 } from '../ports.js';
 import type { DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile } from '../records.js';
-import { aggregate } from './aggregate.js';
 import { Catalog } from './catalog.js';
 import { enrich } from './enrich.js';
 import { DEFAULT_INTEREST_RULE, advancePair, type InterestRule } from './interest.js';
@@ -118,7 +117,7 @@ function mergeOutcome(into: BatchOutcome, step: BatchOutcome): void {
 /** What the index takes for the plays past its watermark `expected`, up to offset `next`. */
 function indexEffects(log: string, partition: number, expected: number, next: number, enriched: OffsetPlay[]): IndexEffects {
   const plays = enriched.filter((e) => e.offset > expected).map((e) => e.play);
-  return { position: { log, partition, expected, next }, plays, aggregates: aggregate(plays) };
+  return { position: { log, partition, expected, next }, plays };
 }
 
 async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: OffsetPlay[]): Promise<void> {

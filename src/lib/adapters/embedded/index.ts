@@ -100,7 +100,7 @@ export class EmbeddedIndex implements Index {
           p.track?.title ?? null, p.track?.artist ?? null, dimensionValue(p, 'gender'), dimensionValue(p, 'age_band'),
           dimensionValue(p, 'level'), dimensionValue(p, 'campaign'), p.flags.join(','));
       }
-      for (const a of e.aggregates) addAggregate.run(a.grain, a.dim, a.bucket, a.value, a.plays, a.mobilePlays);
+      for (const a of aggregate(e.plays)) addAggregate.run(a.grain, a.dim, a.bucket, a.value, a.plays, a.mobilePlays);
       for (const group of splitByMobileAndLevel(e.plays)) {
         for (const a of aggregate(group.plays)) addFacet.run(a.grain, a.dim, group.mobile, group.level, a.bucket, a.value, a.plays);
       }

@@ -1,14 +1,15 @@
 // The index over Redis: pre-merged play counts for the dashboard, written with the store's batch in one
 // watermark-guarded Lua script. Three shapes answer every query without scanning all plays:
-//  - aggregates per (grain, dimension, bucket): unfiltered (or time-only) queries;
-//  - facets, the same cells split by device and level: queries filtered by those;
+//  - the plain count per minute and hour: unfiltered timelines;
+//  - facets, play counts per (grain, dimension, bucket) split by device and level: breakdowns (summed
+//    over the facets the filter allows) and timelines filtered by device or level;
 //  - each state's plays in a sorted set by time: queries filtered by state, and who listens there.
 import {
   DIMENSION_GRAIN, WatermarkConflict,
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
   type SeriesPoint,
 } from '../../ports.js';
-import { aggregate, dimensionValue } from '../../pipeline/aggregate.js';
+import { UNKNOWN, dimensionValue } from '../../pipeline/aggregate.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
 import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import type { Redis } from 'ioredis';
@@ -121,65 +122,74 @@ export class RedisIndex implements Index {
 
   async applyEffects(e: IndexEffects): Promise<void> {
     const k = this.keys;
-    const increments = new Map<string, Map<string, number>>(); // hash key -> field -> by
-    const adds = new Map<string, Array<[number, string]>>(); // zset key -> [score, member]
-    const increment = (key: string, field: string, by: number) => {
-      let fields = increments.get(key);
-      if (!fields) increments.set(key, (fields = new Map()));
-      fields.set(field, (fields.get(field) ?? 0) + by);
-    };
-    const add = (key: string, score: number, member: string) => {
-      const list = adds.get(key);
-      if (list) list.push([score, member]);
-      else adds.set(key, [[score, member]]);
-    };
-    const buckets = new Set<string>();
-
-    for (const a of e.aggregates) {
-      const bucketsKey = k.buckets(a.grain, a.dim);
-      if (!buckets.has(`${bucketsKey}\n${a.bucket}`)) {
-        buckets.add(`${bucketsKey}\n${a.bucket}`);
-        add(bucketsKey, a.bucket, String(a.bucket));
-      }
-      // 'all' keeps one hash per grain with the bucket in the field; other dimensions one hash per bucket.
-      const key = a.dim === 'all' ? k.aggregate(a.grain, 'all', 0) : k.aggregate(a.grain, a.dim, a.bucket);
-      const name = a.dim === 'all' ? String(a.bucket) : a.value;
-      increment(key, `p:${name}`, a.plays);
-      if (a.mobilePlays > 0) increment(key, `m:${name}`, a.mobilePlays);
-    }
-    for (const [facet, plays] of facetGroups(e.plays)) {
-      for (const a of aggregate(plays)) {
-        const key = a.dim === 'all' ? k.facet(a.grain, 'all', 0) : k.facet(a.grain, a.dim, a.bucket);
-        increment(key, `${facet}:${a.dim === 'all' ? a.bucket : a.value}`, a.plays);
-      }
-    }
-    let mobilePlays = 0;
-    for (const p of e.plays) {
-      if (p.mobile) mobilePlays += 1;
-      add(k.statePlays(dimensionValue(p, 'state')), p.time, encodeStatePlay(p));
-    }
-
+    const cells = countCells(e.plays);
     const args: Array<string | number> = [];
     let incrementGroups = 0;
-    for (const [key, fields] of increments) {
-      for (const part of chunked([...fields], GROUP_LIMIT)) {
+    const pushIncrements = (key: string, fields: Array<[string, number]>) => {
+      for (const part of chunked(fields, GROUP_LIMIT)) {
         args.push(key, part.length);
         for (const [field, by] of part) args.push(field, by);
         incrementGroups += 1;
       }
-    }
+    };
     let addGroups = 0;
-    for (const [key, members] of adds) {
+    const addArgs: Array<string | number> = [];
+    const pushAdds = (key: string, members: Array<[number, string]>) => {
       for (const part of chunked(members, GROUP_LIMIT)) {
-        args.push(key, part.length);
-        for (const [score, member] of part) args.push(score, member);
+        addArgs.push(key, part.length);
+        for (const [score, member] of part) addArgs.push(score, member);
         addGroups += 1;
       }
+    };
+
+    for (const [grain, byBucket] of cells.plain) {
+      const fields: Array<[string, number]> = [];
+      const facetFields: Array<[string, number]> = [];
+      for (const [bucket, counts] of byBucket) {
+        let plays = 0;
+        let mobilePlays = 0;
+        counts.forEach((n, facet) => {
+          if (n === 0) return;
+          plays += n;
+          if (facet >= MOBILE_FACETS) mobilePlays += n;
+          facetFields.push([`${FACET_NAMES[facet]}:${bucket}`, n]);
+        });
+        fields.push([`p:${bucket}`, plays]);
+        if (mobilePlays > 0) fields.push([`m:${bucket}`, mobilePlays]);
+      }
+      pushIncrements(k.plainCounts(grain), fields);
+      pushIncrements(k.facet(grain, 'all', 0), facetFields);
+      pushAdds(k.buckets(grain, 'all'), [...byBucket.keys()].map((b) => [b, String(b)]));
     }
+    for (const [dim, byBucket] of cells.dims) {
+      const grain = DIMENSION_GRAIN[dim];
+      for (const [bucket, byValue] of byBucket) {
+        const fields: Array<[string, number]> = [];
+        for (const [value, counts] of byValue) {
+          counts.forEach((n, facet) => {
+            if (n > 0) fields.push([`${FACET_NAMES[facet]}:${value}`, n]);
+          });
+        }
+        pushIncrements(k.facet(grain, dim, bucket), fields);
+      }
+      pushAdds(k.buckets(grain, dim), [...byBucket.keys()].map((b) => [b, String(b)]));
+    }
+    let mobilePlays = 0;
+    const byState = new Map<string, Array<[number, string]>>();
+    for (const p of e.plays) {
+      if (p.mobile) mobilePlays += 1;
+      const state = dimensionValue(p, 'state');
+      const list = byState.get(state);
+      const member: [number, string] = [p.time, encodeStatePlay(p)];
+      if (list) list.push(member);
+      else byState.set(state, [member]);
+    }
+    for (const [state, members] of byState) pushAdds(k.statePlays(state), members);
+
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...args));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...args, ...addArgs));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 
@@ -258,7 +268,7 @@ export class RedisIndex implements Index {
       return p;
     };
     if (onlyTime(f)) {
-      const fields = await this.run((redis) => redis.hgetall(this.keys.aggregate(grain, 'all', 0)));
+      const fields = await this.run((redis) => redis.hgetall(this.keys.plainCounts(grain)));
       for (const [field, value] of Object.entries(fields)) {
         const bucket = Number(field.slice(2));
         if (!inRange(f, bucket)) continue;
@@ -295,18 +305,13 @@ export class RedisIndex implements Index {
       const buckets = await redis.zrangebyscore(k.buckets(grain, dim), f.from ?? '-inf', f.to === undefined ? '+inf' : `(${f.to}`);
       if (buckets.length === 0) return [];
       const pipe = redis.pipeline();
-      for (const b of buckets) pipe.hgetall(onlyTime(f) ? k.aggregate(grain, dim, Number(b)) : k.facet(grain, dim, Number(b)));
+      for (const b of buckets) pipe.hgetall(k.facet(grain, dim, Number(b)));
       return replies(await pipe.exec()) as Array<Record<string, string>>;
     });
     for (const fields of hashes) {
       for (const [field, value] of Object.entries(fields)) {
-        if (onlyTime(f)) {
-          if (field.startsWith('p:')) addRow(rows, field.slice(2), Number(value), 0);
-          else addRow(rows, field.slice(2), 0, Number(value));
-        } else {
-          const [mobile, level, name] = splitFacetField(field);
-          if (facetMatches(f, mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
-        }
+        const [mobile, level, name] = splitFacetField(field);
+        if (facetMatches(f, mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
       }
     }
     return sortRows(rows, limit);
@@ -347,14 +352,39 @@ export class RedisIndex implements Index {
   }
 }
 
-/** Plays grouped by facet ("<mobile 0|1>:<level name>"), the split the facets keep. */
-function facetGroups(plays: EnrichedPlay[]): Map<string, EnrichedPlay[]> {
-  const groups = new Map<string, EnrichedPlay[]>();
+/** Facets split plays by device and level: index = mobile * FACET_LEVELS.length + level index. */
+const FACET_LEVELS = [...LEVEL_NAMES, UNKNOWN];
+const MOBILE_FACETS = FACET_LEVELS.length; // facets from this index on are mobile plays
+const FACET_NAMES = [0, 1].flatMap((mobile) => FACET_LEVELS.map((level) => `${mobile}:${level}`));
+const PEOPLE_DIMS = (Object.keys(DIMENSION_GRAIN) as Array<Exclude<Dimension, 'all'>>);
+
+interface Cells {
+  plain: Map<'minute' | 'hour', Map<number, Int32Array>>; // grain -> bucket -> plays per facet
+  dims: Map<Exclude<Dimension, 'all'>, Map<number, Map<string, Int32Array>>>; // dim -> bucket -> value -> plays per facet
+}
+
+/** Plays per facet in every cell the index keeps, counted in one pass (no key strings built per play). */
+function countCells(plays: EnrichedPlay[]): Cells {
+  const plain: Cells['plain'] = new Map([['minute', new Map()], ['hour', new Map()]]);
+  const dims: Cells['dims'] = new Map(PEOPLE_DIMS.map((dim) => [dim, new Map()]));
+  const counts = <K>(map: Map<K, Int32Array>, key: K) => {
+    let c = map.get(key);
+    if (!c) map.set(key, (c = new Int32Array(FACET_NAMES.length)));
+    return c;
+  };
   for (const play of plays) {
-    const facet = `${play.mobile ? 1 : 0}:${dimensionValue(play, 'level')}`;
-    const group = groups.get(facet);
-    if (group) group.push(play);
-    else groups.set(facet, [play]);
+    const level = play.customer ? play.customer.level : FACET_LEVELS.length - 1;
+    const facet = (play.mobile ? MOBILE_FACETS : 0) + level;
+    const hour = floorTo(play.time, HOUR);
+    const day = floorTo(play.time, DAY);
+    counts(plain.get('minute')!, floorTo(play.time, MINUTE))[facet] += 1;
+    counts(plain.get('hour')!, hour)[facet] += 1;
+    for (const [dim, byBucket] of dims) {
+      const bucket = DIMENSION_GRAIN[dim] === 'hour' ? hour : day;
+      let byValue = byBucket.get(bucket);
+      if (!byValue) byBucket.set(bucket, (byValue = new Map()));
+      counts(byValue, dimensionValue(play, dim))[facet] += 1;
+    }
   }
-  return groups;
+  return { plain, dims };
 }

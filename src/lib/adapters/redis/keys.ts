@@ -41,7 +41,7 @@ export class RedisKeys {
 
   // index
   indexWatermark(log: string, partition: number): string { return `${this.prefix}watermark:index:${log}:${partition}`; }
-  aggregate(grain: Grain, dim: string, bucket: number): string { return `${this.prefix}agg:${grain}:${dim}:${bucket}`; }
+  plainCounts(grain: Grain): string { return `${this.prefix}agg:${grain}:all:0`; }
   facet(grain: Grain, dim: string, bucket: number): string { return `${this.prefix}facet:${grain}:${dim}:${bucket}`; }
   buckets(grain: Grain, dim: string): string { return `${this.prefix}agg:buckets:${grain}:${dim}`; }
   statePlays(state: string): string { return `${this.prefix}plays:state:${state}`; }
