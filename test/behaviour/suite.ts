@@ -10,7 +10,7 @@ import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
 import { Catalog } from '../../src/lib/pipeline/catalog.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../src/lib/pipeline/time.js';
-import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type Grain, type IndexFilter, type SeriesPoint } from '../../src/lib/ports.js';
+import { DIMENSION_GRAIN, RECENT_PLAYS_KEPT, type BreakdownRow, type Dimension, type Grain, type IndexFilter, type SeriesPoint } from '../../src/lib/ports.js';
 import type { EnrichedPlay } from '../../src/lib/records.js';
 import { processBatch } from '../../src/lib/pipeline/run.js';
 import { replayFile } from '../../src/lib/replay.js';
@@ -218,6 +218,28 @@ export function behaviourSuite(set: AdapterSet): void {
       } finally {
         await b1.close();
         await b2.close();
+      }
+    });
+
+    it("keeps each customer's newest plays by event time across batches", async () => {
+      const dir = tempDir('musicflow-recent-');
+      const gen = await generateDataSet({ customers: 40, tracks: 30, events: 1500, days: 2, seed: 5, start: Date.UTC(2014, 9, 1), out: dir });
+      const plays = await enrichedPlaysOf(gen.files);
+      const b = await openBackends(await set.freshConfig());
+      try {
+        await seedFiles(b, { customers: gen.files.customers, music: gen.files.music }, silentOutput);
+        await replayFile(b.log, { file: gen.files.tracks, retime: false, follow: false, loop: false, signal: never });
+        await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 97, signal: never, status: false }, silentOutput);
+        for (const customerId of [...new Set(plays.map((p) => p.customerId))].slice(0, 10)) {
+          const newest = plays.filter((p) => p.customerId === customerId)
+            .sort((a, c) => c.time - a.time || c.eventId - a.eventId).slice(0, RECENT_PLAYS_KEPT)
+            .map((p) => ({ eventId: p.eventId, customerId, trackId: p.trackId, time: p.time, mobile: p.mobile, zip: p.zip }));
+          assert.ok(newest.length > 0);
+          assert.deepEqual(await b.store.recentPlays(customerId, 50), newest, `customer ${customerId}`);
+          assert.deepEqual(await b.store.recentPlays(customerId, 3), newest.slice(0, 3));
+        }
+      } finally {
+        await b.close();
       }
     });
 

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects, RECENT_PLAYS_KEPT,
+  type StoreCounts, type StoreEffects,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
 import { HotState, type CustomerState } from '../hot-state.js';
+import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
 import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
 
 const SCHEMA = `
@@ -50,13 +51,6 @@ const toProfile = (r: ProfileRow): Profile => ({
   customerId: r.customer_id, plays: r.plays, mobilePlays: r.mobile_plays, morning: r.morning, afternoon: r.afternoon,
   evening: r.evening, night: r.night, uniqueTracks: r.unique_tracks, firstSeen: r.first_seen, lastSeen: r.last_seen,
 });
-// Recent plays as one compact string, newest first: "event_id,track_id,time,mobile,zip;..." (cheaper to write
-// and read than JSON on this per-batch path).
-const decodeRecent = (customerId: number, text: string | null): PlayEvent[] => (text ? text.split(';') : []).map((item) => {
-  const [eventId, trackId, time, mobile, zip] = item.split(',');
-  return { eventId: +eventId, customerId, trackId: +trackId, time: +time, mobile: mobile === '1', zip };
-});
-const encodeRecent = (plays: PlayEvent[]): string => plays.map((p) => `${p.eventId},${p.trackId},${p.time},${p.mobile ? 1 : 0},${p.zip}`).join(';');
 
 const toPair = (r: PairRow): ListenPair => ({
   customerId: r.customer_id, trackId: r.track_id, plays: r.plays,
@@ -139,7 +133,7 @@ export class EmbeddedStore implements Store {
     return {
       profile: profile ? toProfile(profile) : null,
       pairs: new Map(pairRows.map((r) => [r.track_id, toPair(r)])),
-      recent: decodeRecent(customerId, profile?.recent ?? null),
+      recent: decodeRecentPlays(customerId, profile?.recent),
     };
   }
 
@@ -147,7 +141,7 @@ export class EmbeddedStore implements Store {
     const { position } = e;
     const upsertProfile = this.db.prepare(`INSERT OR REPLACE INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen, recent)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const recent = this.latestPlays(e.plays);
+    const recent = latestPlays(e.plays, (id) => (this.hot.get(id) ?? this.loadCustomerState(id)).recent ?? []);
     const upsertPair = this.db.prepare('INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
     const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
     const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
@@ -157,7 +151,7 @@ export class EmbeddedStore implements Store {
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
       for (const p of e.profiles) {
         upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen,
-          encodeRecent(recent.get(p.customerId) ?? []));
+          encodeRecentPlays(recent.get(p.customerId) ?? []));
       }
       for (const p of e.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
       for (const i of e.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
@@ -183,24 +177,7 @@ export class EmbeddedStore implements Store {
 
   async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
     const row = this.db.prepare('SELECT recent FROM profiles WHERE customer_id = ?').get(customerId) as { recent: string | null } | undefined;
-    return decodeRecent(customerId, row?.recent ?? null).slice(0, limit);
-  }
-
-  /** Each customer's recent plays after these: the kept ones and the new, newest first by event time. */
-  private latestPlays(plays: PlayEvent[]): Map<number, PlayEvent[]> {
-    const byCustomer = new Map<number, PlayEvent[]>();
-    for (const p of plays) {
-      let list = byCustomer.get(p.customerId);
-      if (!list) {
-        const entry = this.hot.get(p.customerId) ?? this.loadCustomerState(p.customerId);
-        byCustomer.set(p.customerId, (list = [...(entry.recent ?? [])]));
-      }
-      list.push(p);
-    }
-    for (const [id, list] of byCustomer) {
-      byCustomer.set(id, list.sort((a, b) => b.time - a.time || b.eventId - a.eventId).slice(0, RECENT_PLAYS_KEPT));
-    }
-    return byCustomer;
+    return decodeRecentPlays(customerId, row?.recent).slice(0, limit);
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {

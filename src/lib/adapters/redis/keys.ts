@@ -45,7 +45,6 @@ export class RedisKeys {
   facet(grain: Grain, dim: string, bucket: number): string { return `${this.prefix}facet:${grain}:${dim}:${bucket}`; }
   buckets(grain: Grain, dim: string): string { return `${this.prefix}agg:buckets:${grain}:${dim}`; }
   statePlays(state: string): string { return `${this.prefix}plays:state:${state}`; }
-  recentPlays(customerId: number): string { return `${this.prefix}recent:${customerId}`; }
   get indexCounters(): string { return `${this.prefix}index:counters`; }
 }
 

@@ -8,24 +8,25 @@
 /**
  * Store effects.
  * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
- * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..10 counts of profiles, pair groups, interests,
- * ads, sms, recent-play groups, 11 recent plays kept per customer, then the sections in that order:
- *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen
+ * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
+ * ads and sms, then the sections in that order:
+ *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen,
+ *               recent plays (encoded)
  *   pair group: listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
  *   interest: interests key, track id, "<customer>:<track>", detected at
  *   ad:       ads key, day, "<event id>|<at>"
  *   sms:      sms id, customer id, day, text, at
- *   recent-play group: recent key, n, then n pairs of event time, encoded play (one customer's; n <= 1000)
  */
 export const APPLY_STORE_EFFECTS = `
 local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
-local i = 12
+local i = 10
 for _ = 1, tonumber(ARGV[5]) do
   redis.call('HSET', ARGV[i], 'plays', ARGV[i+2], 'mobile_plays', ARGV[i+3], 'morning', ARGV[i+4], 'afternoon', ARGV[i+5],
-    'evening', ARGV[i+6], 'night', ARGV[i+7], 'unique_tracks', ARGV[i+8], 'first_seen', ARGV[i+9], 'last_seen', ARGV[i+10])
+    'evening', ARGV[i+6], 'night', ARGV[i+7], 'unique_tracks', ARGV[i+8], 'first_seen', ARGV[i+9], 'last_seen', ARGV[i+10],
+    'recent', ARGV[i+11])
   redis.call('ZADD', KEYS[3], ARGV[i+1], ARGV[i+1])
-  i = i + 11
+  i = i + 12
 end
 for _ = 1, tonumber(ARGV[6]) do
   local n = tonumber(ARGV[i+1])
@@ -48,13 +49,6 @@ for _ = 1, tonumber(ARGV[9]) do
     redis.call('HSET', KEYS[6], ARGV[i], entry)
   end
   i = i + 5
-end
--- Each customer's latest plays by event time: add, then keep the newest ARGV[11].
-for _ = 1, tonumber(ARGV[10]) do
-  local n = tonumber(ARGV[i+1])
-  redis.call('ZADD', ARGV[i], unpack(ARGV, i + 2, i + 1 + 2 * n))
-  redis.call('ZREMRANGEBYRANK', ARGV[i], 0, -1 - tonumber(ARGV[11]))
-  i = i + 2 + 2 * n
 end
 if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'events_processed', ARGV[3]) end
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'dead_letters', ARGV[4]) end

@@ -6,11 +6,12 @@ import { MusicflowError } from '../../errors.js';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects, RECENT_PLAYS_KEPT,
+  type StoreCounts, type StoreEffects,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { HotState } from '../hot-state.js';
+import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
 import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
 
@@ -60,16 +61,6 @@ export function decodePair(customerId: number, trackId: number, value: string): 
     recent: recent ? recent.split(',').map(Number) : [],
     interestAt: interestAt === '' ? null : Number(interestAt),
   };
-}
-
-/** A recent play as a sorted-set member (scored by event time): `<event_id>|<track_id>|<time>|<mobile>|<zip>`. */
-function encodeRecentPlay(p: PlayEvent): string {
-  return `${p.eventId}|${p.trackId}|${p.time}|${p.mobile ? 1 : 0}|${p.zip}`;
-}
-
-function decodeRecentPlay(customerId: number, member: string): PlayEvent {
-  const [eventId, trackId, time, mobile, zip] = member.split('|');
-  return { eventId: Number(eventId), customerId, trackId: Number(trackId), time: Number(time), mobile: mobile === '1', zip };
 }
 
 export class RedisStore implements Store {
@@ -180,6 +171,7 @@ export class RedisStore implements Store {
         const listens = r[2 * i + 1] as Record<string, string>;
         this.hot.put(id, {
           profile: Object.keys(profile).length > 0 ? toProfile(id, profile) : null,
+          recent: decodeRecentPlays(id, profile.recent),
           pairs: new Map(Object.entries(listens).map(([track, value]) => [Number(track), decodePair(id, Number(track), value)])),
         });
       });
@@ -220,22 +212,15 @@ export class RedisStore implements Store {
       else pairsOf.set(p.customerId, [p]);
     }
     const pairGroups = [...pairsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
-    const playsOf = new Map<number, PlayEvent[]>();
-    for (const p of e.plays) {
-      const list = playsOf.get(p.customerId);
-      if (list) list.push(p);
-      else playsOf.set(p.customerId, [p]);
-    }
-    const playGroups = [...playsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
+    const recent = latestPlays(e.plays, await this.keptPlays(e.plays));
     const args: Array<string | number> = [
       k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
       position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
       e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length,
-      playGroups.length, RECENT_PLAYS_KEPT,
     ];
     for (const p of e.profiles) {
       args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
-        p.uniqueTracks, p.firstSeen, p.lastSeen);
+        p.uniqueTracks, p.firstSeen, p.lastSeen, encodeRecentPlays(recent.get(p.customerId) ?? []));
     }
     for (const group of pairGroups) {
       args.push(k.listens(group[0].customerId), group.length);
@@ -244,10 +229,6 @@ export class RedisStore implements Store {
     for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
     for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
-    for (const group of playGroups) {
-      args.push(k.recentPlays(group[0].customerId), group.length);
-      for (const p of group) args.push(p.time, encodeRecentPlay(p));
-    }
     let reply: ApplyReply;
     try {
       reply = await this.run((redis) => redis.applyStoreEffects(6, ...args));
@@ -259,7 +240,31 @@ export class RedisStore implements Store {
       this.hot.clear();
       throw new WatermarkConflict(position, Number(reply[1]));
     }
-    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs);
+    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs, recent);
+  }
+
+  /** The plays kept for these plays' customers: from memory, or read (a customer evicted since the batch state). */
+  private async keptPlays(plays: PlayEvent[]): Promise<(customerId: number) => PlayEvent[]> {
+    const kept = new Map<number, PlayEvent[]>();
+    const unknown: number[] = [];
+    for (const p of plays) {
+      if (kept.has(p.customerId)) continue;
+      const recent = this.hot.get(p.customerId)?.recent;
+      if (recent) kept.set(p.customerId, recent);
+      else {
+        kept.set(p.customerId, []);
+        unknown.push(p.customerId);
+      }
+    }
+    if (unknown.length > 0) {
+      const texts = await this.run((redis) => {
+        const pipe = redis.pipeline();
+        for (const id of unknown) pipe.hget(this.keys.profile(id), 'recent');
+        return pipe.exec();
+      });
+      (replies(texts) as Array<string | null>).forEach((text, i) => kept.set(unknown[i], decodeRecentPlays(unknown[i], text)));
+    }
+    return (customerId) => kept.get(customerId) ?? [];
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
@@ -268,8 +273,8 @@ export class RedisStore implements Store {
   }
 
   async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
-    const members = await this.run((redis) => redis.zrevrange(this.keys.recentPlays(customerId), 0, limit - 1));
-    return members.map((m) => decodeRecentPlay(customerId, m));
+    const text = await this.run((redis) => redis.hget(this.keys.profile(customerId), 'recent'));
+    return decodeRecentPlays(customerId, text).slice(0, limit);
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
