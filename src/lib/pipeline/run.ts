@@ -59,8 +59,8 @@ export function parseBatch(records: ConsumedRecord[], log: string, now: number):
   return { parsed, dead };
 }
 
-/** Records per step inside a batch: the index writes one step while the next is prepared and stored. */
-const STEP = 5000;
+/** Records per store step: bounds one Lua script's run (Redis serves nobody else meanwhile) and its arguments. */
+const STORE_STEP = 5000;
 
 export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise<BatchOutcome> {
   const now = (deps.now ?? Date.now)();
@@ -69,40 +69,28 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
   const outcome: BatchOutcome = {
     partition, records: batch.records.length, processed: 0, deadLetters: 0, interests: [], adDecisions: [], sms: [],
   };
-  const enrichedSoFar: OffsetPlay[] = [];
-  // The index and the store keep their own watermarks, so they take the batch side by side: the index's
-  // writes for one step are chained (each expects the watermark the previous one leaves) and run while
-  // the next step is parsed, enriched and stored.
-  let indexed = await deps.index.watermark(logName, partition);
-  let indexChain: Promise<void> = Promise.resolve();
-  for (let from = 0; from < batch.records.length; from += STEP) {
-    const records = batch.records.slice(from, from + STEP);
-    const lastOffset = records[records.length - 1].offset;
-    const { parsed, dead } = parseBatch(records, logName, now);
-    const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
-    const enriched = parsed.map(({ record, event }) => ({
-      offset: record.offset,
-      play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
-    }));
-    enrichedSoFar.push(...enriched);
-    if (lastOffset > indexed) {
-      const expected = indexed;
-      const effects = indexEffects(logName, partition, expected, lastOffset, enriched);
-      indexChain = indexChain.then(() => deps.index.applyEffects(effects));
-      indexChain.catch(() => {}); // handled below, after the store's part
-      indexed = lastOffset;
-    }
-    // Dead letters first: at worst a crash repeats one in the dead-letter stream; the counts stay exact.
-    if (dead.length > 0) await deps.log.appendDeadLetters(dead.map((d) => d.letter));
-    mergeOutcome(outcome, await applyToStore(deps, logName, partition, lastOffset, parsed, dead.map((d) => d.record.offset)));
+  const lastOffset = batch.records[batch.records.length - 1].offset;
+  const { parsed, dead } = parseBatch(batch.records, logName, now);
+  const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
+  const enriched = parsed.map(({ record, event }) => ({
+    offset: record.offset,
+    play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
+  }));
+  // The index and the store keep their own watermarks, so they take the batch side by side: the index
+  // gets the whole batch in one step (its counts merge best over many plays) while the store's steps run.
+  const indexed = applyToIndex(deps.index, logName, partition, lastOffset, enriched);
+  indexed.catch(() => {}); // awaited below, after the store's part
+  for (let from = 0; from < parsed.length || from === 0; from += STORE_STEP) {
+    const step = parsed.slice(from, from + STORE_STEP);
+    // The last step also covers dead letters after the last good record, so the watermark reaches the batch's end.
+    const stepEnd = from + STORE_STEP >= parsed.length ? lastOffset : step[step.length - 1].record.offset;
+    const stepStart = from === 0 ? -Infinity : parsed[from - 1].record.offset;
+    const stepDead = dead.filter((d) => d.record.offset > stepStart && d.record.offset <= stepEnd);
+    // Dead letters first: at worst a crash repeats one step's in the dead-letter stream; the counts stay exact.
+    if (stepDead.length > 0) await deps.log.appendDeadLetters(stepDead.map((d) => d.letter));
+    mergeOutcome(outcome, await applyToStore(deps, logName, partition, stepEnd, step, stepDead.map((d) => d.record.offset)));
   }
-  try {
-    await indexChain;
-  } catch (err) {
-    if (!(err instanceof WatermarkConflict)) throw err;
-    // Another writer moved the index meanwhile: re-read where it stands and apply what it lacks.
-    await applyToIndex(deps.index, logName, partition, batch.records[batch.records.length - 1].offset, enrichedSoFar);
-  }
+  await indexed;
   return outcome;
 }
 
@@ -120,6 +108,7 @@ function indexEffects(log: string, partition: number, expected: number, next: nu
   return { position: { log, partition, expected, next }, plays };
 }
 
+/** Applies what the index lacks up to `lastOffset`; another writer moving it meanwhile means re-read and retry. */
 async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: OffsetPlay[]): Promise<void> {
   for (;;) {
     const expected = await index.watermark(log, partition);

@@ -26,7 +26,8 @@ const SEP = '\x1f';
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyIndexEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+  // ioredis flattens array arguments: big batches pass arrays (spreading them would overflow the call stack).
+  applyIndexEffects(numKeys: number, ...args: Array<string | number | Array<string | number>>): Promise<ApplyReply>;
 }
 
 /** The fields of a play that state-filtered queries need, in the order they are joined with SEP. */
@@ -189,7 +190,7 @@ export class RedisIndex implements Index {
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...args, ...addArgs));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, args, addArgs));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 

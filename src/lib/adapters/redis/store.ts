@@ -28,7 +28,8 @@ const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+  // ioredis flattens array arguments: big batches pass arrays (spreading them would overflow the call stack).
+  applyStoreEffects(numKeys: number, args: Array<string | number>): Promise<ApplyReply>;
   upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
@@ -231,7 +232,7 @@ export class RedisStore implements Store {
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
     let reply: ApplyReply;
     try {
-      reply = await this.run((redis) => redis.applyStoreEffects(6, ...args));
+      reply = await this.run((redis) => redis.applyStoreEffects(6, args));
     } catch (err) {
       this.hot.clear(); // applied or not is unknown: read everything again
       throw err;
