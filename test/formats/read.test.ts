@@ -177,3 +177,17 @@ test('rejected lines before the first good one are still delivered, in order', a
   assert.deepEqual(all.rejects.map((r) => r.line), [1, 2]);
   assert.deepEqual(all.values.map((v) => v.lineNo), [3]);
 });
+
+test('music and customers: control characters in a text field become spaces, flagged as repaired', async () => {
+  const tracks = await music(['TrackId,Title,Artist,Length', '8,"Tab\there","Record\x1eSep",120', '9,Plain,Artist,100'].join('\n') + '\n');
+  assert.deepEqual(tracks.values.map((v) => [v.value.title, v.value.artist, v.repaired]), [
+    ['Tab here', 'Record Sep', 'control characters replaced by spaces'],
+    ['Plain', 'Artist', undefined],
+  ]);
+  const people = await customers([
+    'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps',
+    '1,"Ann\x1fBold",1,"1 Main St","10001","01/15/2013",1,0,1,1',
+  ].join('\n') + '\n');
+  assert.equal(people.values[0].value.name, 'Ann Bold');
+  assert.equal(people.repaired, 1);
+});

@@ -72,6 +72,18 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
+  it('rejects, writing nothing, a batch whose packed data holds a value with the separator byte', async () => {
+    const store = new RedisStore(url!, freshPrefix());
+    try {
+      await assert.rejects(store.applyEffects(effects(-1, 0, 1, 1, [{ ...sms(1, '2014-10-01'), text: 'bad\x1etext' }])),
+        /packed batch data does not hold the values it announces/);
+      assert.equal((await store.loadBatchState('plays', 0, [1], [], [])).watermark, -1);
+      assert.equal(await store.getProfile(1), null);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('lets exactly one of two workers apply the same partition position', async () => {
     const prefix = freshPrefix();
     const a = new RedisStore(url!, prefix);

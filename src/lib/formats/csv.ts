@@ -15,7 +15,18 @@ function trimmedFields(text: string): string[] {
   return text.split(',').map((field) => field.trim());
 }
 
-export function splitCsvLine(text: string): SplitLine {
+/** Control characters (tab included) have no place in a name or a title; stores use some as separators. */
+const CONTROL = /[\x00-\x1f\x7f]/g;
+
+export function splitCsvLine(line: string): SplitLine {
+  const text = line.replace(CONTROL, ' ');
+  const split = splitFields(text);
+  if (text === line) return split;
+  const mended = 'control characters replaced by spaces';
+  return { fields: split.fields, repaired: split.repaired ? `${split.repaired}; ${mended}` : mended };
+}
+
+function splitFields(text: string): SplitLine {
   if (!text.includes(QUOTE)) return { fields: trimmedFields(text) };
   try {
     const rows = parse(text, { ltrim: true, rtrim: true, relax_column_count: true }) as string[][];

@@ -15,7 +15,7 @@ import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import type { Redis } from 'ioredis';
 import { RedisConnection, chunked, replies } from './client.js';
 import { RedisKeys } from './keys.js';
-import { APPLY_INDEX_EFFECTS } from './scripts.js';
+import { APPLY_INDEX_EFFECTS, packData } from './scripts.js';
 import { redisHealth } from './store.js';
 
 const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
@@ -26,8 +26,7 @@ const SEP = '\x1f';
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  // ioredis flattens array arguments: big batches pass arrays (spreading them would overflow the call stack).
-  applyIndexEffects(numKeys: number, ...args: Array<string | number | Array<string | number>>): Promise<ApplyReply>;
+  applyIndexEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
 }
 
 /** The fields of a play that state-filtered queries need, in the order they are joined with SEP. */
@@ -190,7 +189,7 @@ export class RedisIndex implements Index {
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, args, addArgs));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...packData(args.concat(addArgs))));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 

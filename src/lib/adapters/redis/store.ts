@@ -13,7 +13,7 @@ import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { HotState } from '../hot-state.js';
 import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS } from './scripts.js';
+import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS, packData } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -28,8 +28,7 @@ const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  // ioredis flattens array arguments: big batches pass arrays (spreading them would overflow the call stack).
-  applyStoreEffects(numKeys: number, args: Array<string | number>): Promise<ApplyReply>;
+  applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
   upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
@@ -214,11 +213,7 @@ export class RedisStore implements Store {
     }
     const pairGroups = [...pairsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
     const recent = latestPlays(e.plays, await this.keptPlays(e.plays));
-    const args: Array<string | number> = [
-      k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
-      position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
-      e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length,
-    ];
+    const args: Array<string | number> = [];
     for (const p of e.profiles) {
       args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
         p.uniqueTracks, p.firstSeen, p.lastSeen, encodeRecentPlays(recent.get(p.customerId) ?? []));
@@ -232,7 +227,10 @@ export class RedisStore implements Store {
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
     let reply: ApplyReply;
     try {
-      reply = await this.run((redis) => redis.applyStoreEffects(6, args));
+      reply = await this.run((redis) => redis.applyStoreEffects(6,
+        k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
+        position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
+        e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length, ...packData(args)));
     } catch (err) {
       this.hot.clear(); // applied or not is unknown: read everything again
       throw err;
