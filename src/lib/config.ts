@@ -21,7 +21,7 @@ export const DEFAULTS: Omit<Config, 'configFile'> = {
   kafkaBrokers: [],
   redisUrl: '',
   topic: 'musicflow.plays',
-  partitions: 3,
+  partitions: 6, // shared evenly by 1, 2, 3 or 6 workers
   group: 'musicflow-stream',
   redisPrefix: 'musicflow:',
   kafkaSasl: null,

@@ -18,8 +18,10 @@ export type KafkaSettings = Pick<Config, 'kafkaBrokers' | 'topic' | 'partitions'
 const IDLE_MS = 1_500;
 const LAG_POLL_MS = 500;
 /** Heartbeats while a batch waits for a sink (Redis down): the group keeps this worker's partitions. */
-const HEARTBEAT_MS = 3_000;
+const HEARTBEAT_MS = 1_000;
 const SESSION_TIMEOUT_MS = 10_000;
+/** A fetch waits this long for new records when caught up; leaving the group waits for that fetch to end. */
+const FETCH_WAIT_MS = 500;
 const HEALTH_TIMEOUT_MS = 5_000;
 const SOURCE_FILE = 'musicflow-source-file';
 const SOURCE_LINE = 'musicflow-source-line';
@@ -123,6 +125,7 @@ export class KafkaEventLog implements EventLog {
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_MS,
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: FETCH_WAIT_MS,
     });
     let failure: unknown = null;
     let stopping = false;
@@ -137,18 +140,26 @@ export class KafkaEventLog implements EventLog {
     const inHand = new Set<Promise<void>>(); // batches being processed: committed before leaving the group
     let idleSince: number | null = null;
     let lagTimer: NodeJS.Timeout | undefined;
+    // Set when a heartbeat says the group is rebalancing (a worker joined or left): the rest of this fetch is
+    // left unprocessed (uncommitted) so kafkajs rejoins at once instead of after the whole fetch, which
+    // holds up to a megabyte per partition. Whoever owns those records next reads them again.
+    let rebalancing = false;
+    const beat = (heartbeat: () => Promise<void>) => heartbeat().catch((err: { type?: string }) => {
+      if (err.type === 'REBALANCE_IN_PROGRESS') rebalancing = true;
+    });
 
     const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
       inFlight += 1;
       idleSince = null;
       try {
         for (const chunk of chunks(batch, options.maxBatch)) {
-          if (!isRunning() || isStale() || stopping) return;
-          const beat = setInterval(() => { heartbeat().catch(() => undefined); }, HEARTBEAT_MS);
+          await beat(heartbeat);
+          if (!isRunning() || isStale() || stopping || rebalancing) return;
+          const beating = setInterval(() => { void beat(heartbeat); }, HEARTBEAT_MS);
           try {
             await options.onBatch({ partition: batch.partition, records: chunk });
           } finally {
-            clearInterval(beat);
+            clearInterval(beating);
           }
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(String(last));
@@ -186,6 +197,7 @@ export class KafkaEventLog implements EventLog {
     if (options.signal.aborted) finish();
     try {
       await consumer.connect();
+      consumer.on(consumer.events.GROUP_JOIN, () => { rebalancing = false; });
       consumer.on(consumer.events.CRASH, (event) => {
         // kafkajs restarts itself after retriable errors; anything else ends the run.
         if (!event.payload.restart) {

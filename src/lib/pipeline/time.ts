@@ -7,7 +7,7 @@ export const DAY = 24 * HOUR;
 
 /** Night before 5h, morning before 12h, afternoon before 17h, evening before 22h, night after. */
 export function daypartOf(time: number): Daypart {
-  const hour = new Date(time).getUTCHours();
+  const hour = Math.floor((time - floorTo(time, DAY)) / HOUR);
   if (hour < 5) return 'night';
   if (hour < 12) return 'morning';
   if (hour < 17) return 'afternoon';
@@ -15,8 +15,13 @@ export function daypartOf(time: number): Daypart {
   return 'night';
 }
 
+// Plays come in time order mostly: the last day's text is reused (this runs for every event).
+let lastDay = { start: NaN, text: '' };
+
 export function dayOf(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+  const start = floorTo(time, DAY);
+  if (start !== lastDay.start) lastDay = { start, text: new Date(start).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 export function floorTo(time: number, unit: number): number {
