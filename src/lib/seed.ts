@@ -35,12 +35,17 @@ export async function seedFiles(backends: Backends, files: SeedFiles, out: Outpu
 
   const load = async <T>(batches: AsyncIterable<RecordBatch<T>>, apply: (values: T[]) => Promise<void>): Promise<number> => {
     let loaded = 0;
+    // The next batch is read and parsed while the store takes this one (one write in flight, in file order).
+    let writing: Promise<void> = Promise.resolve();
     for await (const batch of batches) {
-      await apply(batch.values.map((v) => v.value));
+      await writing;
+      writing = apply(batch.values.map((v) => v.value));
+      writing.catch(() => {}); // awaited above or below
       loaded += batch.values.length;
       report.repaired += batch.repaired;
       await reject(batch.rejects);
     }
+    await writing;
     return loaded;
   };
   if (files.customers) report.customers_loaded = await load(readRecords(files.customers, 'customers', 'seed'), (c) => store.upsertCustomers(c));

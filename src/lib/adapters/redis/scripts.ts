@@ -132,11 +132,12 @@ return {'ok', ARGV[2]}
  * Customer upserts for `seed` (one script call per chunk of at most 1,000: cheaper for the client than one
  * HSET each, and within Lua's limit of arguments to unpack).
  * KEYS: 1 customers (set), 2 eligible customers (set)
- * ARGV: per customer: key, id, eligible (0/1), name, gender, address, zip, sign date, active, level, campaign,
- * linked with apps, age, age source
+ * ARGV: 1 the packed data, 2 how many values it holds; per customer: key, id, eligible (0/1), name, gender,
+ * address, zip, sign date, active, level, campaign, linked with apps, age, age source
  */
-export const UPSERT_CUSTOMERS = `
-local a = ARGV
+export const UPSERT_CUSTOMERS = `${UNPACK_DATA}
+local a = unpackData(ARGV[1], tonumber(ARGV[2]))
+if not a then return redis.error_reply(MALFORMED) end
 local all, eligible, ineligible = {}, {}, {}
 for i = 1, #a, 14 do
   redis.call('HSET', a[i], 'name', a[i+3], 'gender', a[i+4], 'address', a[i+5], 'zip', a[i+6], 'sign_date', a[i+7], 'active', a[i+8],

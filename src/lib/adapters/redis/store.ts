@@ -89,12 +89,12 @@ export class RedisStore implements Store {
     await this.run(async (redis) => {
       // All chunks are sent at once (pipelined on the connection); Redis applies them in order.
       await Promise.all(chunked(customers, SEED_CHUNK).map((part) => {
-        const args: Array<string | number> = [k.customers, k.eligibleCustomers];
+        const args: Array<string | number> = [];
         for (const c of part) {
           args.push(k.customer(c.id), c.id, flag(c.active && c.level < GOLD), c.name, c.gender, c.address, c.zip, c.signDate,
             flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource);
         }
-        return redis.upsertCustomers(2, ...args);
+        return redis.upsertCustomers(2, k.customers, k.eligibleCustomers, ...packData(args));
       }));
     });
   }
