@@ -28,6 +28,8 @@ export interface StreamReport {
   targeting: string;
   elapsed_ms: number;
   events_per_sec: number;
+  /** From the first batch's arrival to the last one durable: the rate without start-up and idle wait. */
+  busy: { from: number | null; to: number | null; events_per_sec: number | null };
   /** Log append -> effects durable, over the records this run processed (ms). */
   latency_ms: { p50: number | null; p99: number | null; max: number | null; samples: number };
   backend: string;
@@ -82,6 +84,12 @@ export async function streamLog(backends: Backends, options: StreamRunOptions, o
       : 'no model deployed, so nobody is targeted: run `musicflow train --threshold 0.1`',
     elapsed_ms: elapsed,
     events_per_sec: Math.round(totals.records / Math.max(elapsed / 1000, 0.001)),
+    busy: {
+      from: totals.firstBatchAt,
+      to: totals.lastDurableAt,
+      events_per_sec: totals.firstBatchAt === null || totals.lastDurableAt === null ? null
+        : Math.round(totals.records / Math.max((totals.lastDurableAt - totals.firstBatchAt) / 1000, 0.001)),
+    },
     latency_ms: totals.latency.summary(),
     backend: backends.kind,
   };

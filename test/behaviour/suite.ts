@@ -101,6 +101,9 @@ export function behaviourSuite(set: AdapterSet): void {
         assert.equal(stream.events_processed, fx.goodEvents.length);
         assert.equal(rejected, fx.badLines);
         assert.equal(stream.lag, 0);
+        // The busy window lies within the run and counts its records.
+        assert.ok(stream.busy.from !== null && stream.busy.to !== null && stream.busy.from <= stream.busy.to);
+        assert.ok((stream.busy.events_per_sec ?? 0) >= stream.events_per_sec);
         const letters = await b.log.readDeadLetters(10);
         assert.deepEqual(letters.map((l) => [l.line, l.stage]), [[4, 'replay'], [8, 'replay']]);
         assert.ok(letters.every((l) => l.source.endsWith('tracks.csv') && l.reason.length > 0));

@@ -196,6 +196,9 @@ export interface StreamTotals {
   smsQueued: number;
   lag: number;
   startedAt: number;
+  /** When the first batch arrived and the last one was durable (epoch ms; null before any batch). */
+  firstBatchAt: number | null;
+  lastDurableAt: number | null;
   latency: LatencyHistogram; // log append -> effects durable, per record
 }
 
@@ -217,7 +220,7 @@ export interface StreamOptions {
 export async function runStream(deps: PipelineDeps, options: StreamOptions): Promise<StreamTotals> {
   const totals: StreamTotals = {
     batches: 0, records: 0, eventsProcessed: 0, deadLetters: 0, interests: 0, adDecisions: 0, smsQueued: 0, lag: 0,
-    startedAt: Date.now(), latency: new LatencyHistogram(),
+    startedAt: Date.now(), firstBatchAt: null, lastDurableAt: null, latency: new LatencyHistogram(),
   };
   await deps.log.consume({
     group: options.group,
@@ -230,8 +233,10 @@ export async function runStream(deps: PipelineDeps, options: StreamOptions): Pro
       options.onLag?.(lag);
     },
     onBatch: async (batch) => {
+      totals.firstBatchAt ??= Date.now();
       const outcome = await withRetry(() => processBatch(batch, deps), options);
       const durableAt = Date.now();
+      totals.lastDurableAt = durableAt;
       for (const record of batch.records) totals.latency.record(durableAt - record.appendedAt);
       totals.batches += 1;
       totals.records += outcome.records;
