@@ -11,12 +11,13 @@ const redis = process.env.MUSICFLOW_REDIS_URL;
 if (brokers && redis) {
   behaviourSuite({
     name: 'Kafka + Redis (the test stack)',
-    // A topic and a key prefix of its own per test: runs never see each other's data.
+    // A topic, a consumer group and a key prefix of its own per test: runs never see each other's data (test
+    // files run side by side on machines with more cores, and one group over two runs rebalances both).
     freshConfig: async () => {
       const id = randomUUID();
       return resolveConfig(
         { dataDir: tempDir('musicflow-servers-'), kafka: brokers, redis, topic: `musicflow.test.${id}` },
-        { MUSICFLOW_REDIS_PREFIX: `musicflow-test:${id}:` },
+        { MUSICFLOW_REDIS_PREFIX: `musicflow-test:${id}:`, MUSICFLOW_GROUP: `musicflow-test-${id}` },
       );
     },
   });

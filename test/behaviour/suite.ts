@@ -27,10 +27,10 @@ export interface AdapterSet {
 
 const never = new AbortController().signal;
 
-async function loadAndStream(backends: Backends, fx: Fixture): Promise<{ stream: StreamReport; rejected: number }> {
+async function loadAndStream(backends: Backends, group: string, fx: Pick<Fixture, 'customers' | 'music' | 'tracks'>, maxBatch = 4): Promise<{ stream: StreamReport; rejected: number }> {
   await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
   const replay = await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-  const stream = await streamLog(backends, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never, status: false }, silentOutput);
+  const stream = await streamLog(backends, { group, fromBeginning: false, untilIdle: true, maxBatch, signal: never, status: false }, silentOutput);
   return { stream, rejected: replay.rejected };
 }
 
@@ -95,9 +95,10 @@ export function behaviourSuite(set: AdapterSet): void {
   describe(`behaviour on ${set.name}`, { concurrency: false }, () => {
     it('processes every good line and names every bad one', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        const { stream, rejected } = await loadAndStream(b, fx);
+        const { stream, rejected } = await loadAndStream(b, config.group, fx);
         assert.equal(stream.events_processed, fx.goodEvents.length);
         assert.equal(rejected, fx.badLines);
         assert.equal(stream.lag, 0);
@@ -115,9 +116,10 @@ export function behaviourSuite(set: AdapterSet): void {
 
     it('detects an interest in event time from plays that arrive out of order', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        const { stream } = await loadAndStream(b, fx);
+        const { stream } = await loadAndStream(b, config.group, fx);
         assert.equal(stream.interests, 1);
         assert.deepEqual(await b.store.interestsOf(1), [{ customerId: 1, trackId: 10, detectedAt: T0 + 25 * 60_000 }]);
         assert.deepEqual(await b.store.interestsOf(2), [], '3 plays over 40 minutes are not an interest');
@@ -128,9 +130,10 @@ export function behaviourSuite(set: AdapterSet): void {
 
     it('keeps live profiles by daypart, device and unique tracks', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        await loadAndStream(b, fx);
+        await loadAndStream(b, config.group, fx);
         assert.deepEqual(await b.store.getProfile(1), {
           customerId: 1, plays: 4, mobilePlays: 2, morning: 3, afternoon: 0, evening: 1, night: 0, uniqueTracks: 2,
           firstSeen: T0, lastSeen: T0 + 12 * 3_600_000,
@@ -143,9 +146,10 @@ export function behaviourSuite(set: AdapterSet): void {
 
     it('enriches what it can and flags, not drops, unknown customers and places', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        await loadAndStream(b, fx);
+        await loadAndStream(b, config.group, fx);
         // Customer 9 is unknown and its zip is no US zip: the play still counts, under 'unknown'.
         assert.deepEqual((await b.store.recentPlays(9, 5)).map((p) => p.trackId), [13]);
         assert.deepEqual((await b.index.breakdown({}, 'gender', 10)).find((r) => r.value === 'unknown'), { value: 'unknown', plays: 1, mobilePlays: 0 });
@@ -164,9 +168,9 @@ export function behaviourSuite(set: AdapterSet): void {
       const config = await set.freshConfig();
       const b = await openBackends(config);
       try {
-        await loadAndStream(b, fx);
+        await loadAndStream(b, config.group, fx);
         const before = await snapshot(b, [1, 2, 3, 4, 9]);
-        const again = await streamLog(b, { group: 'g', fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never, status: false }, silentOutput);
+        const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never, status: false }, silentOutput);
         assert.equal(again.events_processed, 0);
         const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
         assert.equal(other.events_processed, 0);
@@ -178,7 +182,8 @@ export function behaviourSuite(set: AdapterSet): void {
 
     it('a batch delivered twice is applied once', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
         await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
@@ -211,7 +216,7 @@ export function behaviourSuite(set: AdapterSet): void {
       try {
         await seedFiles(b1, { customers: fx.customers, music: fx.music }, silentOutput);
         await replayFile(b1.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const options = { group: 'pair', fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false };
+        const options = { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false };
         const [r1, r2] = await Promise.all([streamLog(b1, options, silentOutput), streamLog(b2, options, silentOutput)]);
         assert.equal(r1.events_processed + r2.events_processed, fx.goodEvents.length);
         const counts = await b1.store.counts();
@@ -228,11 +233,10 @@ export function behaviourSuite(set: AdapterSet): void {
       const dir = tempDir('musicflow-recent-');
       const gen = await generateDataSet({ customers: 40, tracks: 30, events: 1500, days: 2, seed: 5, start: Date.UTC(2014, 9, 1), out: dir });
       const plays = await enrichedPlaysOf(gen.files);
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        await seedFiles(b, { customers: gen.files.customers, music: gen.files.music }, silentOutput);
-        await replayFile(b.log, { file: gen.files.tracks, retime: false, follow: false, loop: false, signal: never });
-        await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 97, signal: never, status: false }, silentOutput);
+        await loadAndStream(b, config.group, gen.files, 97);
         for (const customerId of [...new Set(plays.map((p) => p.customerId))].slice(0, 10)) {
           const newest = plays.filter((p) => p.customerId === customerId)
             .sort((a, c) => c.time - a.time || c.eventId - a.eventId).slice(0, RECENT_PLAYS_KEPT)
@@ -251,11 +255,10 @@ export function behaviourSuite(set: AdapterSet): void {
       const start = Date.UTC(2014, 9, 1);
       const gen = await generateDataSet({ customers: 150, tracks: 60, events: 3000, days: 3, seed: 11, start, out: dir });
       const plays = await enrichedPlaysOf(gen.files);
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
-        await seedFiles(b, { customers: gen.files.customers, music: gen.files.music }, silentOutput);
-        await replayFile(b.log, { file: gen.files.tracks, retime: false, follow: false, loop: false, signal: never });
-        await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 700, signal: never, status: false }, silentOutput);
+        await loadAndStream(b, config.group, gen.files, 700);
         const topState = expectedBreakdown(plays, {}, 'state')[0].value;
         const filters: IndexFilter[] = [
           {}, { mobile: true }, { mobile: false, level: 1 }, { level: 0 }, { state: topState }, { state: topState, mobile: true },
@@ -285,7 +288,8 @@ export function behaviourSuite(set: AdapterSet): void {
 
     it('targets only deployed-model picks: one ad decision and one SMS a customer a day, even when replayed', async () => {
       const fx = smallFixture();
-      const b = await openBackends(await set.freshConfig());
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
       try {
         await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
         const model = await b.store.saveModel({ note: 'hand-made for the test' });
@@ -294,8 +298,8 @@ export function behaviourSuite(set: AdapterSet): void {
           { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
         ], [1]);
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const first = await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
-        await streamLog(b, { group: 'g', fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
         assert.equal(first.targeted_customers, 1);
         // Customer 1 plays on 2014-10-20 only (four plays): one decision, one SMS.
         assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => d.day), ['2014-10-20']);
