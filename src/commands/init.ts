@@ -40,6 +40,7 @@ function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
     mode: servers ? 'servers' : 'embedded',
     dataDir: opts.dataDir ?? process.env.MUSICFLOW_HOME ?? './.musicflow',
     kafkaBrokers: base.kafkaBrokers,
+    kafkaClient: base.kafkaClient,
     redisUrl: base.redisUrl,
     topic: base.topic,
     partitions: base.partitions,

@@ -3,9 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
+/** The Kafka client libraries the event log can run on (src/lib/adapters/kafka.ts, kafka-platformatic.ts). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
+
 export interface Config {
   dataDir: string; // embedded state lives here
   kafkaBrokers: string[]; // empty: embedded event log
+  kafkaClient: KafkaClient; // which Kafka client library carries the event log
   redisUrl: string; // empty: embedded store and index
   topic: string;
   partitions: number;
@@ -19,6 +24,7 @@ export interface Config {
 export const DEFAULTS: Omit<Config, 'configFile'> = {
   dataDir: './.musicflow',
   kafkaBrokers: [],
+  kafkaClient: 'kafkajs',
   redisUrl: '',
   topic: 'musicflow.plays',
   partitions: 3,
@@ -32,6 +38,7 @@ export const DEFAULTS: Omit<Config, 'configFile'> = {
 export interface GlobalFlags {
   dataDir?: string;
   kafka?: string;
+  kafkaClient?: string;
   redis?: string;
   topic?: string;
   partitions?: string | number;
@@ -45,6 +52,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
   const out: Source = {};
   if (env.MUSICFLOW_HOME) out.dataDir = env.MUSICFLOW_HOME;
   if (env.MUSICFLOW_KAFKA_BROKERS) out.kafkaBrokers = env.MUSICFLOW_KAFKA_BROKERS;
+  if (env.MUSICFLOW_KAFKA_CLIENT) out.kafkaClient = env.MUSICFLOW_KAFKA_CLIENT;
   if (env.MUSICFLOW_REDIS_URL) out.redisUrl = env.MUSICFLOW_REDIS_URL;
   if (env.MUSICFLOW_TOPIC) out.topic = env.MUSICFLOW_TOPIC;
   if (env.MUSICFLOW_PARTITIONS) out.partitions = env.MUSICFLOW_PARTITIONS;
@@ -66,6 +74,7 @@ function fromFlags(flags: GlobalFlags): Source {
   const out: Source = {};
   if (flags.dataDir !== undefined) out.dataDir = flags.dataDir;
   if (flags.kafka !== undefined) out.kafkaBrokers = flags.kafka;
+  if (flags.kafkaClient !== undefined) out.kafkaClient = flags.kafkaClient;
   if (flags.redis !== undefined) out.redisUrl = flags.redis;
   if (flags.topic !== undefined) out.topic = flags.topic;
   if (flags.partitions !== undefined) out.partitions = flags.partitions;
@@ -101,6 +110,14 @@ function brokers(value: unknown, origin: string): string[] {
   return cleaned;
 }
 
+function kafkaClientOf(value: unknown, origin: string): KafkaClient {
+  const name = String(value).toLowerCase();
+  if (!KAFKA_CLIENTS.includes(name as KafkaClient)) {
+    throw new UsageError(`${origin}: Kafka client "${String(value)}": use ${KAFKA_CLIENTS.join(' or ')} (--kafka-client / MUSICFLOW_KAFKA_CLIENT)`);
+  }
+  return name as KafkaClient;
+}
+
 function positiveInt(value: unknown, origin: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${origin}: expected a whole number >= 1, got "${String(value)}"`);
@@ -132,6 +149,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
   return {
     dataDir: resolve(String(merged.dataDir)),
     kafkaBrokers: brokers(merged.kafkaBrokers, origin.kafkaBrokers ?? 'kafka'),
+    kafkaClient: kafkaClientOf(merged.kafkaClient, origin.kafkaClient ?? 'kafkaClient'),
     redisUrl: String(merged.redisUrl ?? ''),
     topic: String(merged.topic),
     partitions: positiveInt(merged.partitions, origin.partitions ?? 'partitions'),

@@ -2,7 +2,7 @@
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
 import { openBackends } from './backends.js';
-import { DEFAULTS, type Config } from './config.js';
+import { DEFAULTS, type Config, type KafkaClient } from './config.js';
 import type { Health } from './ports.js';
 
 /** The config file's contents: every setting of DEFAULTS except the secrets, which come from env only. */
@@ -12,6 +12,7 @@ export interface SetupChoice {
   mode: 'embedded' | 'servers';
   dataDir: string;
   kafkaBrokers: string[];
+  kafkaClient: KafkaClient;
   redisUrl: string;
   topic: string;
   partitions: number;
@@ -38,6 +39,7 @@ export function configFileOf(choice: SetupChoice): ConfigFile {
   return {
     dataDir: choice.dataDir,
     kafkaBrokers: servers ? choice.kafkaBrokers : [],
+    kafkaClient: choice.kafkaClient,
     redisUrl: servers ? withoutPassword(choice.redisUrl).url : '',
     topic: choice.topic,
     partitions: choice.partitions,
