@@ -22,7 +22,7 @@ const CLIENTS: Record<KafkaClient, (settings: KafkaSettings) => KafkaLog> = {
 };
 
 function settingsOf(topic: string, partitions: number, at = (brokers ?? '').split(',')): KafkaSettings {
-  return { kafkaBrokers: at, topic, partitions, kafkaSasl: null, kafkaTls: false };
+  return { kafkaBrokers: at, topic, partitions, kafkaSasl: null, kafkaTls: false, kafkaCa: '' };
 }
 
 const freshTopic = () => `musicflow.test.${randomUUID()}`;

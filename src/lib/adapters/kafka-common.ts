@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { BackendUnavailableError, MusicflowError } from '../errors.js';
 import type { Health, LogRecord, PartitionLag } from '../ports.js';
 
-export type KafkaSettings = Pick<Config, 'kafkaBrokers' | 'topic' | 'partitions' | 'kafkaSasl' | 'kafkaTls'>;
+export type KafkaSettings = Pick<Config, 'kafkaBrokers' | 'topic' | 'partitions' | 'kafkaSasl' | 'kafkaTls' | 'kafkaCa'>;
 
 /** Caught up for this long on every partition: `--until-idle` is done. */
 export const IDLE_MS = 1_500;
@@ -109,6 +109,27 @@ function unreachable(e: ClientError): boolean {
   return PLATFORMATIC_UNREACHABLE.some((code) => e.findBy!('code', code) !== null) || e.findBy('canRetry', true) !== null;
 }
 
+/** An error and the errors inside it (platformatic nests them in `errors` and `cause`), outermost first. */
+function* nested(e: unknown, depth = 0): Generator<ClientError> {
+  if (!(e instanceof Error) || depth > 8) return;
+  yield e as ClientError;
+  for (const inner of (e as ClientError).errors ?? []) yield* nested(inner, depth + 1);
+  yield* nested(e.cause, depth + 1);
+}
+
+/** Credentials refused (kafkajs's error, platformatic's code), or a certificate not trusted (Node's TLS message). */
+function securityFailure(e: ClientError): { error: ClientError; hint: string } | null {
+  for (const x of nested(e)) {
+    if (x.name === 'KafkaJSSASLAuthenticationError' || x.code === 'PLT_KFK_AUTHENTICATION') {
+      return { error: x, hint: 'check MUSICFLOW_KAFKA_SASL_USERNAME, MUSICFLOW_KAFKA_SASL_PASSWORD and MUSICFLOW_KAFKA_SASL_MECHANISM' };
+    }
+    if (/certificate/i.test(x.message)) {
+      return { error: x, hint: 'the broker\'s TLS certificate is not trusted: set MUSICFLOW_KAFKA_CA to the PEM file of the CA that signed it' };
+    }
+  }
+  return null;
+}
+
 /** An error's message with the first inner error's (platformatic wraps the useful one). */
 function described(e: ClientError): string {
   const inner = e.errors?.find((x): x is Error => x instanceof Error);
@@ -119,6 +140,9 @@ function described(e: ClientError): string {
 export function kafkaUnavailable(err: unknown, brokers: string[]): Error {
   const e = err as ClientError;
   if (e instanceof BackendUnavailableError) return e;
+  // Refused credentials or an untrusted certificate are no outage: name the setting that fixes them.
+  const security = e ? securityFailure(e) : null;
+  if (security) return new BackendUnavailableError(`Kafka (${brokers.join(',')})`, `${security.error.message} (${security.hint})`);
   if (e && unreachable(e)) {
     return new BackendUnavailableError(`Kafka (${brokers.join(',')})`,
       `${described(e)} (is the broker running? check --kafka / MUSICFLOW_KAFKA_BROKERS)`);

@@ -3,6 +3,7 @@
 // kafkajs log in kafka.ts (what they share is in kafka-common.ts), so either client reads what the other wrote.
 // Workers of one consumer group share the partitions and commit a batch's offsets only after its effects
 // are durable (onBatch resolved).
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import {
   Admin, Consumer, ProduceAcks, Producer, compatibilityPartitioner, stringDeserializers, stringSerializers,
@@ -30,7 +31,7 @@ const FETCH_MAX_BYTES = 10 * 1_048_576;
 const LEADERS_WAIT_MS = 10_000;
 
 /** Connection settings from the config: brokers, timeouts, retries (backing off as kafkajs does), TLS, SASL. */
-export function platformaticConnection(settings: Pick<KafkaSettings, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls'>, retries = 4): Connection {
+export function platformaticConnection(settings: Pick<KafkaSettings, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls' | 'kafkaCa'>, retries = 4): Connection {
   const connection: Connection = {
     bootstrapBrokers: settings.kafkaBrokers,
     connectTimeout: 3_000,
@@ -38,8 +39,9 @@ export function platformaticConnection(settings: Pick<KafkaSettings, 'kafkaBroke
     retries,
     retryDelay: (_client, _operation, attempt) => Math.min(300 * 2 ** (attempt - 1), 3_000),
   };
-  if (settings.kafkaTls) {
-    connection.tls = {};
+  if (settings.kafkaTls || settings.kafkaCa) {
+    // A private CA (MUSICFLOW_KAFKA_CA) replaces the system's list for these connections.
+    connection.tls = settings.kafkaCa ? { ca: [readFileSync(settings.kafkaCa, 'utf8')] } : {};
     // SNI with each broker's host name, as kafkajs sends it; kafkajs leaves it out for IP addresses (RFC 6066).
     if (!settings.kafkaBrokers.some((broker) => isIP(broker.slice(0, broker.lastIndexOf(':'))))) connection.tlsServerName = true;
   }

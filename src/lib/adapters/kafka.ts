@@ -4,6 +4,7 @@
 // holds the lines that could not be used, as JSON. Workers of one consumer group share the partitions
 // and commit a batch's offsets only after its effects are durable (onBatch resolved).
 // kafka-platformatic.ts is the same log on @platformatic/kafka; kafka-common.ts holds what they share.
+import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { Admin, Batch, EachBatchPayload, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
@@ -24,7 +25,7 @@ function kafkaLogLevel(): number {
   return levels[wanted] ?? logLevel.NOTHING;
 }
 
-export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls'>, clientId: string): KafkaConfig {
+export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls' | 'kafkaCa'>, clientId: string): KafkaConfig {
   const config: KafkaConfig = {
     clientId,
     brokers: settings.kafkaBrokers,
@@ -32,7 +33,8 @@ export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafka
     requestTimeout: 30_000,
     retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
     logLevel: kafkaLogLevel(),
-    ssl: settings.kafkaTls,
+    // A private CA (MUSICFLOW_KAFKA_CA) replaces the system's list for these connections.
+    ssl: settings.kafkaCa ? { ca: [readFileSync(settings.kafkaCa, 'utf8')] } : settings.kafkaTls,
   };
   if (settings.kafkaSasl) {
     const { mechanism, username, password } = settings.kafkaSasl;
