@@ -1,12 +1,14 @@
 // The servers part of `npm run bench -- --servers` (Kafka + Redis from the environment, e.g. `npm run stack:up`):
-// replay into Kafka beside kcat producing the same file (the practical ceiling); stream with 1 and 2 workers;
-// and the reference design's way, one Redis HMGET round trip per event for enrichment, as a baseline.
+// replay into Kafka on each Kafka client library (kafkajs, @platformatic/kafka), side by side with kcat producing
+// the same file (the practical ceiling); stream with 1 worker on each client and with 2 workers; and the reference
+// design's way, one Redis HMGET round trip per event for enrichment, as a baseline.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { readLineBatches } from '../src/lib/formats/lines.js';
 import { parseTrackLine } from '../src/lib/formats/tracks.js';
+import { KAFKA_CLIENTS, type KafkaClient } from '../src/lib/config.js';
 import type { CliRun } from './bench.js';
 
 export interface ServersBenchOptions {
@@ -25,8 +27,17 @@ function serversEnv(): { brokers: string; redis: string } {
   return { brokers, redis };
 }
 
-function runEnv(topic: string, prefix: string, group: string): NodeJS.ProcessEnv {
-  return { ...process.env, MUSICFLOW_TOPIC: topic, MUSICFLOW_PARTITIONS: '3', MUSICFLOW_REDIS_PREFIX: prefix, MUSICFLOW_GROUP: group };
+function runEnv(topic: string, prefix: string, group: string, client?: KafkaClient): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, MUSICFLOW_TOPIC: topic, MUSICFLOW_PARTITIONS: '3', MUSICFLOW_REDIS_PREFIX: prefix, MUSICFLOW_GROUP: group };
+  if (client) env.MUSICFLOW_KAFKA_CLIENT = client;
+  return env;
+}
+
+/** One value per Kafka client library, computed one client after the other (they share the machine). */
+async function perClient<T>(work: (client: KafkaClient) => Promise<T>): Promise<Record<KafkaClient, T>> {
+  const out = {} as Record<KafkaClient, T>;
+  for (const client of KAFKA_CLIENTS) out[client] = await work(client);
+  return out;
 }
 
 /** kcat producing the same lines (no key parsing, gzip, acks=all): what a producer can do on this machine. */
@@ -87,32 +98,41 @@ export async function benchServers(options: ServersBenchOptions): Promise<Record
   const { brokers, redis } = serversEnv();
   const { files, runCli, log } = options;
   const id = randomUUID().slice(0, 8);
-  const topic = `musicflow.bench.${id}`;
+  // Each client replays the same file into a topic of its own and streams it into Redis keys of its own.
+  const topic = (client: KafkaClient) => `musicflow.bench.${id}.${client}`;
   const prefix = (name: string) => `musicflow:bench:${id}:${name}:`;
+  const oneWorker = (client: KafkaClient) => runEnv(topic(client), prefix(`w1-${client}`), `bench-${id}-1-${client}`, client);
+  const twoWorkers = runEnv(topic('kafkajs'), prefix('w2'), `bench-${id}-2`);
 
   log('servers: seed into Redis');
-  const seed = await runCli(['seed', '--customers', files.customers, '--music', files.music], runEnv(topic, prefix('w1'), `bench-${id}-1`));
-  await runCli(['seed', '--customers', files.customers, '--music', files.music], runEnv(topic, prefix('w2'), `bench-${id}-2`));
+  const seedArgs = ['seed', '--customers', files.customers, '--music', files.music];
+  const seeds = await perClient((client) => runCli(seedArgs, oneWorker(client)));
+  await runCli(seedArgs, twoWorkers);
 
-  log('servers: replay into Kafka (musicflow) and the same file with kcat');
-  const replay = await runCli(['replay', '--file', files.tracks], runEnv(topic, prefix('w1'), `bench-${id}-1`));
+  log(`servers: replay into Kafka with each client (${KAFKA_CLIENTS.join(', ')}) and the same file with kcat`);
+  const replays = await perClient((client) => runCli(['replay', '--file', files.tracks], oneWorker(client)));
   const kcat = await kcatProduce(brokers, `musicflow.bench.${id}.kcat`, files.tracks);
 
-  log('servers: stream with 1 worker');
-  const one = await streamWorkers(1, runEnv(topic, prefix('w1'), `bench-${id}-1`), runCli);
+  log('servers: stream with 1 worker, on each client');
+  const one = await perClient((client) => streamWorkers(1, oneWorker(client), runCli));
   log('servers: stream with 2 workers');
-  const two = await streamWorkers(2, runEnv(topic, prefix('w2'), `bench-${id}-2`), runCli);
+  const two = await streamWorkers(2, twoWorkers, runCli);
 
   log('servers: baseline, one HMGET round trip per event');
-  const baseline = await hmgetBaseline(redis, prefix('w1'), files.tracks, Math.min(options.events, 200_000));
+  const baseline = await hmgetBaseline(redis, prefix('w1-kafkajs'), files.tracks, Math.min(options.events, 200_000));
   const twoRate = Number(two.events_per_sec);
   const baseRate = Number(baseline.events_per_sec);
   const rtt = Number(baseline.round_trip_ms);
+  const seed = seeds.kafkajs.report;
   return {
-    seed_customers_per_sec: Math.round(Number(seed.report.customers_loaded) / (Number(seed.report.elapsed_ms) / 1000)),
-    replay: { events_per_sec: replay.report.events_per_sec, wall_ms: replay.wall_ms, peak_rss_mb: replay.peak_rss_mb },
+    seed_customers_per_sec: Math.round(Number(seed.customers_loaded) / (Number(seed.elapsed_ms) / 1000)),
+    replay: Object.fromEntries(KAFKA_CLIENTS.map((client) => {
+      const run = replays[client];
+      return [client, { events_per_sec: run.report.events_per_sec, wall_ms: run.wall_ms, peak_rss_mb: run.peak_rss_mb }];
+    })),
     kcat,
-    replay_vs_kcat: 'events_per_sec' in kcat ? Number((Number(replay.report.events_per_sec) / kcat.events_per_sec).toFixed(2)) : null,
+    replay_vs_kcat: Object.fromEntries(KAFKA_CLIENTS.map((client) => [client,
+      'events_per_sec' in kcat ? Number((Number(replays[client].report.events_per_sec) / kcat.events_per_sec).toFixed(2)) : null])),
     stream_1_worker: one,
     stream_2_workers: two,
     hmget_baseline: baseline,

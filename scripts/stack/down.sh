@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops the test stack started by scripts/stack/up.sh and removes its data (.stack/kafka, .stack/redis).
-# The downloaded Kafka jars stay cached (~/.cache/musicflow) for the next start.
+# The downloaded Kafka jars stay cached (~/.cache/musicflow) and the test CA stays in .stack/tls for the next start.
 # Each process that called up.sh holds the stack while it lives: down.sh releases its caller's hold and
 # stops the stack only when no other holder is still running (--force stops it regardless).
 set -euo pipefail

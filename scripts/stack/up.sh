@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Starts the test stack in the background: one KRaft Kafka broker (Maven Central jars, the machine's
 # Java 17) and one redis-server, both on 127.0.0.1, state under .stack/ (git-ignored).
-# Prints the environment lines that point musicflow at them on stdout; everything else goes to stderr.
+# The broker listens in clear (PLAINTEXT) and, for the security tests, with SASL (PLAIN, SCRAM-SHA-256,
+# SCRAM-SHA-512; user `musicflow`, a password made with each new data folder), with TLS (a test CA made
+# once in .stack/tls) and with SASL over TLS.
+# Prints the environment lines that point musicflow at them on stdout (MUSICFLOW_KAFKA_BROKERS and
+# MUSICFLOW_REDIS_URL, then MUSICFLOW_STACK_KAFKA_* facts for the security tests); everything else goes to stderr.
 # Running it again while the stack is up prints the same lines. Stop it with scripts/stack/down.sh
 # (which leaves it running while another process that called up.sh is still alive).
 #
 # Overrides: MUSICFLOW_STACK_KAFKA_PORT (19092), MUSICFLOW_STACK_CONTROLLER_PORT (19093),
-# MUSICFLOW_STACK_REDIS_PORT (16379), MUSICFLOW_STACK_DIR (<repo>/.stack),
+# MUSICFLOW_STACK_REDIS_PORT (16379), MUSICFLOW_STACK_KAFKA_SASL_PORT (19094), MUSICFLOW_STACK_KAFKA_TLS_PORT
+# (19095), MUSICFLOW_STACK_KAFKA_SASL_TLS_PORT (19096), MUSICFLOW_STACK_DIR (<repo>/.stack),
 # MUSICFLOW_CACHE_DIR (~/.cache/musicflow: downloaded Kafka jars), MUSICFLOW_STACK_KAFKA_HEAP (512m).
 set -euo pipefail
 
@@ -38,6 +43,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
+# need_tool COMMAND PACKAGE WHY: installs PACKAGE with apt when COMMAND is missing, else fails saying WHY.
+need_tool() {
+  command -v "$1" >/dev/null || apt_install "$2" || true
+  command -v "$1" >/dev/null || fail "$3: install it (Debian: apt-get install $2) and retry"
+}
+
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   apt_install redis-server ||
     fail "redis-server is missing and could not be installed: run 'sudo apt-get install redis-server' (Debian) and retry"
@@ -53,9 +64,7 @@ java_major() {
 
 kafka_libs="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 need_java() {
-  command -v java >/dev/null || apt_install openjdk-17-jre-headless || true
-  command -v java >/dev/null ||
-    fail "Java 17 or newer is needed for the Kafka broker: install it (Debian: apt-get install openjdk-17-jre-headless) and retry"
+  need_tool java openjdk-17-jre-headless "Java 17 or newer is needed for the Kafka broker"
   local major
   major=$(java_major)
   [[ -n $major && $major -ge 17 ]] ||
@@ -64,9 +73,7 @@ need_java() {
 
 resolve_kafka() {
   [[ -f "$kafka_libs/.complete" ]] && return 0
-  command -v mvn >/dev/null || apt_install maven || true
-  command -v mvn >/dev/null ||
-    fail "Maven is needed once to download Kafka $KAFKA_VERSION from Maven Central: install it (Debian: apt-get install maven) and retry"
+  need_tool mvn maven "Maven is needed once to download Kafka $KAFKA_VERSION from Maven Central"
   say "resolving Kafka $KAFKA_VERSION from Maven Central into $kafka_libs"
   rm -rf "$kafka_libs"
   mkdir -p "$kafka_libs"
@@ -117,17 +124,73 @@ start_redis() {
 
 # ---------------------------------------------------------------- kafka
 
+SASL_USER=musicflow
+sasl_password_file=$KAFKA_STATE/sasl-password
+secured_listeners="SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SSL://127.0.0.1:$TLS_PORT,SASL_SSL://127.0.0.1:$SASL_TLS_PORT"
+
+# A private CA and the broker's certificate for 127.0.0.1 and localhost, as PEM: the broker reads a PEM key
+# store, clients trust ca.pem. openssl makes them in a blink (keytool would start a JVM per step).
+make_tls() {
+  [[ -s $TLS_STATE/ca.pem && -s $TLS_STATE/broker-keystore.pem ]] && return 0
+  need_tool openssl openssl "openssl is needed once to make the test CA of the TLS listener"
+  say "making a test CA and the broker's certificate in $TLS_STATE"
+  rm -rf "$TLS_STATE"
+  mkdir -p "$TLS_STATE"
+  chmod 700 "$TLS_STATE"
+  local work=$TLS_STATE/.making
+  mkdir "$work"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  if ! (
+    cd "$work"
+    openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 3650 -subj "/CN=musicflow test stack CA"
+    openssl req "${ec[@]}" -keyout broker.key -out broker.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" -days 3650 \
+      -extfile broker.ext -out broker.crt
+    cat broker.key broker.crt >broker-keystore.pem
+  ) >"$TLS_STATE/openssl.log" 2>&1; then
+    cat "$TLS_STATE/openssl.log" >&2
+    fail "openssl could not make the test CA in $TLS_STATE (log above)"
+  fi
+  # The key store first: ca.pem present means both are.
+  mv "$work/broker-keystore.pem" "$TLS_STATE/"
+  mv "$work/ca.pem" "$TLS_STATE/"
+  rm -rf "$work" "$TLS_STATE/openssl.log"
+}
+
+# The SASL password lives beside the data: SCRAM users are written into the data when it is formatted.
+make_sasl_password() {
+  if [[ -f "$KAFKA_STATE/data/meta.properties" && ! -s $sasl_password_file ]]; then
+    say "the Kafka data in $KAFKA_STATE/data predates the SASL test user: formatting it anew"
+    rm -rf "$KAFKA_STATE/data"
+  fi
+  [[ -s $sasl_password_file ]] && return 0
+  (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$sasl_password_file")
+}
+
 write_kafka_properties() {
+  local password jaas=''
+  password=$(cat "$sasl_password_file")
+  # Every SASL listener needs a login module per mechanism; PLAIN's lists its users, SCRAM's are in the metadata.
+  for listener in sasl_plaintext sasl_ssl; do
+    jaas+="listener.name.$listener.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$password\";"$'\n'
+    for scram in scram-sha-256 scram-sha-512; do
+      jaas+="listener.name.$listener.$scram.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"$'\n'
+    done
+  done
   cat >"$KAFKA_STATE/server.properties" <<EOF
 # Single-node KRaft broker for musicflow's tests; written by scripts/stack/up.sh.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,$secured_listeners
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,$secured_listeners
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+${jaas}ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_STATE/broker-keystore.pem
 log.dirs=$KAFKA_STATE/data
 # Topics come from musicflow (with --partitions), never from a typo.
 auto.create.topics.enable=false
@@ -153,14 +216,16 @@ start_kafka() {
   if alive "$KAFKA_STATE/kafka.pid"; then
     say "waiting for the Kafka broker that is starting (pid $(cat "$KAFKA_STATE/kafka.pid"))"
   else
-    for port in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
+    for port in "$KAFKA_PORT" "$CONTROLLER_PORT" "$SASL_PORT" "$TLS_PORT" "$SASL_TLS_PORT"; do
       if port_open "$port"; then
-        fail "port $port is taken by another program: set MUSICFLOW_STACK_KAFKA_PORT / MUSICFLOW_STACK_CONTROLLER_PORT to free ports"
+        fail "port $port is taken by another program: set MUSICFLOW_STACK_KAFKA_PORT / _CONTROLLER_PORT / _KAFKA_SASL_PORT / _KAFKA_TLS_PORT / _KAFKA_SASL_TLS_PORT to free ports"
       fi
     done
     need_java
     resolve_kafka
     mkdir -p "$KAFKA_STATE"
+    make_tls
+    make_sasl_password
     write_kafka_properties
     local classpath="$kafka_libs/*"
     local jvm=(java -Xms128m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
@@ -170,11 +235,16 @@ start_kafka() {
       local cluster_id
       cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
       say "formatting Kafka storage (cluster $cluster_id)"
-      "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_STATE/server.properties" \
+      local scram=() password
+      password=$(cat "$sasl_password_file")
+      for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+        scram+=(--add-scram "$mechanism=[name=$SASL_USER,password=$password]")
+      done
+      "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_STATE/server.properties" "${scram[@]}" \
         >"$KAFKA_STATE/format.log" 2>&1 ||
         { cat "$KAFKA_STATE/format.log" >&2; fail "could not format Kafka storage in $KAFKA_STATE/data"; }
     fi
-    say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller :$CONTROLLER_PORT, heap $KAFKA_HEAP)"
+    say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller :$CONTROLLER_PORT, SASL :$SASL_PORT, TLS :$TLS_PORT, SASL+TLS :$SASL_TLS_PORT, heap $KAFKA_HEAP)"
     : >"$KAFKA_STATE/kafka.log"
     setsid nohup "${jvm[@]}" kafka.Kafka "$KAFKA_STATE/server.properties" \
       >>"$KAFKA_STATE/kafka.log" 2>&1 </dev/null 9>&- &
@@ -192,6 +262,18 @@ start_kafka
 # The caller holds the stack until it calls down.sh: a test run's down.sh then leaves alone a stack
 # that another, still running, test run also asked for.
 echo "$PPID" >>"$STACK_DIR/users"
-printf 'MUSICFLOW_KAFKA_BROKERS=127.0.0.1:%s\nMUSICFLOW_REDIS_URL=redis://127.0.0.1:%s\n' "$KAFKA_PORT" "$REDIS_PORT" |
-  tee "$STACK_DIR/env"
+{
+  printf 'MUSICFLOW_KAFKA_BROKERS=127.0.0.1:%s\nMUSICFLOW_REDIS_URL=redis://127.0.0.1:%s\n' "$KAFKA_PORT" "$REDIS_PORT"
+  # A broker started by an older up.sh has no secured listeners: the security tests then skip and say why.
+  if grep -qF "$secured_listeners" "$KAFKA_STATE/server.properties" && [[ -s $sasl_password_file && -s $TLS_STATE/ca.pem ]]; then
+    printf 'MUSICFLOW_STACK_KAFKA_SASL_BROKERS=127.0.0.1:%s\n' "$SASL_PORT"
+    printf 'MUSICFLOW_STACK_KAFKA_TLS_BROKERS=127.0.0.1:%s\n' "$TLS_PORT"
+    printf 'MUSICFLOW_STACK_KAFKA_SASL_TLS_BROKERS=127.0.0.1:%s\n' "$SASL_TLS_PORT"
+    printf 'MUSICFLOW_STACK_KAFKA_CA=%s\n' "$TLS_STATE/ca.pem"
+    printf 'MUSICFLOW_STACK_KAFKA_SASL_USERNAME=%s\n' "$SASL_USER"
+    printf 'MUSICFLOW_STACK_KAFKA_SASL_PASSWORD=%s\n' "$(cat "$sasl_password_file")"
+  else
+    say "warning: this Kafka broker was started without the SASL/TLS listeners (restart it: scripts/stack/down.sh --force, then up.sh)"
+  fi
+} | tee "$STACK_DIR/env"
 say "up in $((SECONDS - started)) s; stop with: npm run stack:down"

@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import inquirer from 'inquirer';
 import { example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { resolveConfig, type Config, type GlobalFlags } from '../lib/config.js';
+import { SASL_MECHANISMS, checkedCaFile, resolveConfig, type Config, type GlobalFlags, type SaslMechanism } from '../lib/config.js';
 import { MusicflowError, UsageError } from '../lib/errors.js';
 import type { Health } from '../lib/ports.js';
-import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SetupChoice } from '../lib/setup.js';
+import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/setup.js';
 
 const DEFAULT_FILE = 'musicflow.json';
 
@@ -16,6 +16,9 @@ interface InitOptions extends GlobalFlags {
   embedded?: boolean;
   redisPrefix?: string;
   kafkaTls?: boolean;
+  kafkaCa?: string;
+  kafkaSaslMechanism?: string;
+  kafkaSaslUsername?: string;
   yes?: boolean;
   force?: boolean;
   check: boolean;
@@ -34,18 +37,36 @@ function startingConfig(opts: InitOptions): Config {
   return resolveConfig({ ...opts, config: undefined }, env);
 }
 
+const PASSWORD_ENV = 'MUSICFLOW_KAFKA_SASL_PASSWORD';
+
+/** SASL from the flags, else env: a mechanism needs a user (the password stays in env). */
+function saslFrom(opts: InitOptions, base: Config): SaslChoice {
+  const mechanism = opts.kafkaSaslMechanism?.toLowerCase() ?? base.kafkaSasl?.mechanism;
+  if (mechanism === undefined) return null;
+  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
+    throw new UsageError(`--kafka-sasl-mechanism: use ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`);
+  }
+  const username = opts.kafkaSaslUsername ?? base.kafkaSasl?.username ?? '';
+  if (!username) throw new UsageError(`--kafka-sasl-mechanism ${mechanism}: name the user with --kafka-sasl-username`);
+  return { mechanism: mechanism as SaslMechanism, username };
+}
+
 function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
+  const kafkaCa = opts.kafkaCa !== undefined ? checkedCaFile(opts.kafkaCa, '--kafka-ca') : base.kafkaCa;
   const servers = opts.servers || (!opts.embedded && (base.kafkaBrokers.length > 0 || base.redisUrl !== ''));
   return {
     mode: servers ? 'servers' : 'embedded',
     dataDir: opts.dataDir ?? process.env.MUSICFLOW_HOME ?? './.musicflow',
     kafkaBrokers: base.kafkaBrokers,
+    kafkaClient: base.kafkaClient,
     redisUrl: base.redisUrl,
     topic: base.topic,
     partitions: base.partitions,
     group: base.group,
     redisPrefix: opts.redisPrefix ?? base.redisPrefix,
-    kafkaTls: opts.kafkaTls ?? base.kafkaTls,
+    kafkaTls: opts.kafkaTls ?? (base.kafkaTls || kafkaCa !== ''),
+    kafkaSasl: saslFrom(opts, base),
+    kafkaCa,
   };
 }
 
@@ -73,7 +94,30 @@ async function askChoice(start: SetupChoice): Promise<SetupChoice> {
   choice.partitions = await ask<number>({ type: 'number', message: 'Partitions (the most workers that can share the stream)', default: start.partitions, min: 1 });
   choice.group = await ask<string>({ type: 'input', message: 'Consumer group of the stream workers', default: start.group });
   choice.redisPrefix = await ask<string>({ type: 'input', message: 'Redis key prefix', default: start.redisPrefix });
+  const mechanism = await ask<SaslMechanism | 'none'>({
+    type: 'select', message: 'Kafka authentication (SASL)', default: start.kafkaSasl?.mechanism ?? 'none',
+    choices: [{ name: 'none', value: 'none' }, ...SASL_MECHANISMS.map((m) => ({ name: m, value: m }))],
+  });
+  choice.kafkaSasl = mechanism === 'none' ? null : {
+    mechanism,
+    username: await ask<string>({
+      type: 'input', message: `Kafka user (the password comes from env ${PASSWORD_ENV}, never the file)`,
+      default: start.kafkaSasl?.username, validate: (v: string) => v.trim() !== '' || 'name the user',
+    }),
+  };
   choice.kafkaTls = await ask<boolean>({ type: 'confirm', message: 'Connect to Kafka over TLS?', default: start.kafkaTls });
+  const ca = !choice.kafkaTls ? '' : await ask<string>({
+    type: 'input', message: 'PEM file of the CA that signed the brokers\' certificates (empty: the system\'s CAs)', default: start.kafkaCa,
+    validate: (v: string) => {
+      try {
+        checkedCaFile(v.trim(), 'this answer');
+        return true;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
+  choice.kafkaCa = checkedCaFile(ca.trim(), 'this answer'); // absolute: the file works from any folder
   return choice;
 }
 
@@ -82,6 +126,8 @@ function configToCheck(choice: SetupChoice, base: Config): Config {
   return {
     ...base,
     ...choice,
+    kafkaSasl: choice.kafkaSasl && { ...choice.kafkaSasl, password: process.env[PASSWORD_ENV] ?? '' },
+    kafkaTls: choice.kafkaTls || choice.kafkaCa !== '',
     dataDir: resolve(choice.dataDir),
     kafkaBrokers: servers ? choice.kafkaBrokers : [],
     redisUrl: servers ? choice.redisUrl : '',
@@ -99,7 +145,10 @@ export function register(program: Command): void {
     .option('--partitions <n>', 'partitions of a topic musicflow creates (env MUSICFLOW_PARTITIONS)')
     .option('--group <name>', 'consumer group of the stream workers (env MUSICFLOW_GROUP)')
     .option('--redis-prefix <prefix>', 'prefix of every Redis key (env MUSICFLOW_REDIS_PREFIX)')
-    .option('--kafka-tls', 'connect to Kafka over TLS (SASL credentials come from env MUSICFLOW_KAFKA_SASL_*)')
+    .option('--kafka-tls', 'connect to Kafka over TLS (env MUSICFLOW_KAFKA_TLS)')
+    .option('--kafka-ca <file>', 'PEM file of the CA that signed the brokers\' certificates; implies --kafka-tls (env MUSICFLOW_KAFKA_CA)')
+    .option('--kafka-sasl-mechanism <name>', `Kafka SASL: ${SASL_MECHANISMS.join(', ')} (env MUSICFLOW_KAFKA_SASL_MECHANISM)`)
+    .option('--kafka-sasl-username <name>', `Kafka SASL user; the password comes from env ${PASSWORD_ENV} only (env MUSICFLOW_KAFKA_SASL_USERNAME)`)
     .option('--yes', 'ask nothing: take the flags, env and defaults')
     .option('--force', 'overwrite the config file if it exists')
     .option('--no-check', 'write the file without testing the connections');
@@ -107,7 +156,8 @@ export function register(program: Command): void {
   example(cmd,
     'musicflow init',
     'musicflow init --yes --embedded --data-dir ./.musicflow',
-    'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --config musicflow.json --json');
+    'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --config musicflow.json --json',
+    `${PASSWORD_ENV}=... musicflow init --yes --servers --kafka kafka.example:9093 --kafka-sasl-mechanism scram-sha-512 --kafka-sasl-username app --kafka-ca ca.pem --redis redis://...`);
   cmd.action((opts: InitOptions) => run(async () => {
     const out = output(Boolean(opts.json));
     if (opts.servers && opts.embedded) throw new UsageError('init: choose one of --servers and --embedded');
@@ -117,6 +167,9 @@ export function register(program: Command): void {
     let choice = choiceFrom(opts, base);
     if (!interactive && choice.mode === 'servers' && (choice.kafkaBrokers.length === 0 || choice.redisUrl === '')) {
       throw new UsageError('init --servers: name both --kafka <host:port> and --redis <url> (or set MUSICFLOW_KAFKA_BROKERS and MUSICFLOW_REDIS_URL)');
+    }
+    if (!interactive && opts.check && choice.mode === 'servers' && choice.kafkaSasl && !process.env[PASSWORD_ENV]) {
+      throw new UsageError(`init: testing Kafka SASL ${choice.kafkaSasl.mechanism} as ${choice.kafkaSasl.username} needs the password in env ${PASSWORD_ENV} (or pass --no-check)`);
     }
     if (existsSync(file) && !opts.force) {
       if (!interactive) throw new UsageError(`init: ${file} exists; pass --force to replace it, or --config <file> to write another`);
@@ -151,6 +204,7 @@ export function register(program: Command): void {
     writeConfigFile(file, contents);
     const passwordKept = withoutPassword(choice.mode === 'servers' ? choice.redisUrl : '').hadPassword;
     if (passwordKept) out.warn('the Redis password was left out of the file: export MUSICFLOW_REDIS_URL with it where musicflow runs');
+    if (contents.kafkaSasl) out.note(`Kafka SASL ${contents.kafkaSasl.mechanism} as ${contents.kafkaSasl.username}: export ${PASSWORD_ENV} where musicflow runs (it is never in the file)`);
     out.report({ file, mode: choice.mode, config: contents, checks: health, next: `export MUSICFLOW_CONFIG=${file}` }, () => [
       `wrote ${file} (${choice.mode === 'servers' ? `Kafka ${contents.kafkaBrokers.join(',')}, Redis ${contents.redisUrl}` : `embedded files in ${contents.dataDir}`})`,
       `use it with --config ${file}, or: export MUSICFLOW_CONFIG=${file}`,

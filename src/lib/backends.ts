@@ -5,6 +5,7 @@ import { EmbeddedEventLog } from './adapters/embedded/log.js';
 import { ThreadedIndex } from './adapters/embedded/index-thread.js';
 import { EmbeddedStore } from './adapters/embedded/store.js';
 import { KafkaEventLog } from './adapters/kafka.js';
+import { PlatformaticKafkaEventLog } from './adapters/kafka-platformatic.js';
 import { RedisIndex } from './adapters/redis/index.js';
 import { RedisStore } from './adapters/redis/store.js';
 
@@ -20,7 +21,8 @@ export interface Backends {
 export async function openBackends(config: Config): Promise<Backends> {
   const kafka = config.kafkaBrokers.length > 0;
   const redis = config.redisUrl !== '';
-  const log: EventLog = kafka ? new KafkaEventLog(config) : new EmbeddedEventLog(config.dataDir);
+  const log: EventLog = !kafka ? new EmbeddedEventLog(config.dataDir)
+    : config.kafkaClient === 'platformatic' ? new PlatformaticKafkaEventLog(config) : new KafkaEventLog(config);
   const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir);
   const index: Index = redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir);
   return {

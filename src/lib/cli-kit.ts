@@ -60,6 +60,7 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
   cmd
     .option('--data-dir <dir>', 'embedded state folder (env MUSICFLOW_HOME)')
     .option('--kafka <brokers>', 'Kafka brokers host:port,... (env MUSICFLOW_KAFKA_BROKERS)')
+    .option('--kafka-client <name>', 'Kafka client library: kafkajs (default) or platformatic (env MUSICFLOW_KAFKA_CLIENT)')
     .option('--redis <url>', 'Redis URL (env MUSICFLOW_REDIS_URL)')
     .option('--topic <name>', 'event log topic (env MUSICFLOW_TOPIC)')
     .option('--config <file>', 'JSON config file (env MUSICFLOW_CONFIG)');

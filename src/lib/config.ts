@@ -1,24 +1,36 @@
 // The one place that decides configuration: flags > env MUSICFLOW_* > --config FILE (JSON) > defaults.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { InputFileError, UsageError } from './errors.js';
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** The Kafka client libraries the event log can run on (src/lib/adapters/kafka.ts, kafka-platformatic.ts). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
 
 export interface Config {
   dataDir: string; // embedded state lives here
   kafkaBrokers: string[]; // empty: embedded event log
+  kafkaClient: KafkaClient; // which Kafka client library carries the event log
   redisUrl: string; // empty: embedded store and index
   topic: string;
   partitions: number;
   group: string;
   redisPrefix: string;
-  kafkaSasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
+  /** The mechanism and user may come from the config file; the password only from env. */
+  kafkaSasl: { mechanism: SaslMechanism; username: string; password: string } | null;
   kafkaTls: boolean;
+  /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs); implies kafkaTls. */
+  kafkaCa: string;
   configFile: string | null;
 }
 
 export const DEFAULTS: Omit<Config, 'configFile'> = {
   dataDir: './.musicflow',
   kafkaBrokers: [],
+  kafkaClient: 'kafkajs',
   redisUrl: '',
   topic: 'musicflow.plays',
   partitions: 6, // shared evenly by 1, 2, 3 or 6 workers
@@ -26,12 +38,14 @@ export const DEFAULTS: Omit<Config, 'configFile'> = {
   redisPrefix: 'musicflow:',
   kafkaSasl: null,
   kafkaTls: false,
+  kafkaCa: '',
 };
 
 /** Global flags every command accepts (commander camelCases them). */
 export interface GlobalFlags {
   dataDir?: string;
   kafka?: string;
+  kafkaClient?: string;
   redis?: string;
   topic?: string;
   partitions?: string | number;
@@ -45,20 +59,19 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
   const out: Source = {};
   if (env.MUSICFLOW_HOME) out.dataDir = env.MUSICFLOW_HOME;
   if (env.MUSICFLOW_KAFKA_BROKERS) out.kafkaBrokers = env.MUSICFLOW_KAFKA_BROKERS;
+  if (env.MUSICFLOW_KAFKA_CLIENT) out.kafkaClient = env.MUSICFLOW_KAFKA_CLIENT;
   if (env.MUSICFLOW_REDIS_URL) out.redisUrl = env.MUSICFLOW_REDIS_URL;
   if (env.MUSICFLOW_TOPIC) out.topic = env.MUSICFLOW_TOPIC;
   if (env.MUSICFLOW_PARTITIONS) out.partitions = env.MUSICFLOW_PARTITIONS;
   if (env.MUSICFLOW_GROUP) out.group = env.MUSICFLOW_GROUP;
   if (env.MUSICFLOW_REDIS_PREFIX) out.redisPrefix = env.MUSICFLOW_REDIS_PREFIX;
   if (env.MUSICFLOW_KAFKA_TLS) out.kafkaTls = env.MUSICFLOW_KAFKA_TLS;
-  if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) {
-    // Secrets come from the environment only; the config file never holds them.
-    out.kafkaSasl = {
-      mechanism: env.MUSICFLOW_KAFKA_SASL_MECHANISM,
-      username: env.MUSICFLOW_KAFKA_SASL_USERNAME ?? '',
-      password: env.MUSICFLOW_KAFKA_SASL_PASSWORD ?? '',
-    };
-  }
+  if (env.MUSICFLOW_KAFKA_CA) out.kafkaCa = env.MUSICFLOW_KAFKA_CA;
+  // Each one set overrides the file's; the password is added in resolveConfig (env only).
+  const sasl: Record<string, string> = {};
+  if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) sasl.mechanism = env.MUSICFLOW_KAFKA_SASL_MECHANISM;
+  if (env.MUSICFLOW_KAFKA_SASL_USERNAME) sasl.username = env.MUSICFLOW_KAFKA_SASL_USERNAME;
+  if (Object.keys(sasl).length > 0) out.kafkaSasl = sasl;
   return out;
 }
 
@@ -66,6 +79,7 @@ function fromFlags(flags: GlobalFlags): Source {
   const out: Source = {};
   if (flags.dataDir !== undefined) out.dataDir = flags.dataDir;
   if (flags.kafka !== undefined) out.kafkaBrokers = flags.kafka;
+  if (flags.kafkaClient !== undefined) out.kafkaClient = flags.kafkaClient;
   if (flags.redis !== undefined) out.redisUrl = flags.redis;
   if (flags.topic !== undefined) out.topic = flags.topic;
   if (flags.partitions !== undefined) out.partitions = flags.partitions;
@@ -88,7 +102,14 @@ function fromFile(path: string): Source {
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new UsageError(`--config ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
-  if ('kafkaSasl' in parsed) throw new UsageError(`--config ${path}: secrets belong in env MUSICFLOW_KAFKA_SASL_*, not the file`);
+  const sasl = (parsed as { kafkaSasl?: unknown }).kafkaSasl;
+  if (sasl !== undefined && sasl !== null) {
+    const keys = typeof sasl === 'object' && !Array.isArray(sasl) ? Object.keys(sasl) : ['?'];
+    if (keys.includes('password')) throw new UsageError(`--config ${path}: secrets belong in env MUSICFLOW_KAFKA_SASL_PASSWORD, not the file`);
+    if (keys.some((k) => k !== 'mechanism' && k !== 'username')) {
+      throw new UsageError(`--config ${path}: "kafkaSasl" takes {"mechanism": ..., "username": ...} (the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD)`);
+    }
+  }
   return parsed as Source;
 }
 
@@ -99,6 +120,43 @@ function brokers(value: unknown, origin: string): string[] {
     if (!/^[^:\s]+:\d+$/.test(b)) throw new UsageError(`${origin}: broker "${b}" must look like host:port`);
   }
   return cleaned;
+}
+
+/** SASL settings from the merged layers plus the password from env; null when no layer names any. */
+function saslOf(value: unknown, origin: string, env: NodeJS.ProcessEnv): Config['kafkaSasl'] {
+  if (value === null || value === undefined) return null;
+  const { username } = value as { username?: string };
+  const mechanism = (value as { mechanism?: string }).mechanism?.toLowerCase(); // SCRAM-SHA-256, as Kafka spells it, works too
+  const password = env.MUSICFLOW_KAFKA_SASL_PASSWORD ?? '';
+  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
+    throw new UsageError(`${origin}: SASL mechanism ${mechanism ? `"${mechanism}"` : 'missing'}: set MUSICFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512`);
+  }
+  if (!username) throw new UsageError(`${origin}: SASL ${mechanism} needs a user: set MUSICFLOW_KAFKA_SASL_USERNAME`);
+  if (!password) throw new UsageError(`${origin}: SASL ${mechanism} as ${username} needs a password: set MUSICFLOW_KAFKA_SASL_PASSWORD`);
+  return { mechanism: mechanism as SaslMechanism, username, password };
+}
+
+/** The CA file's absolute path after checking it holds a PEM certificate ('' stays ''); `named` says who named it. */
+export function checkedCaFile(path: string, named: string): string {
+  if (path === '') return '';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputFileError(path, `cannot read the Kafka CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed the brokers' certificates`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InputFileError(path, `not a PEM certificate (no "-----BEGIN CERTIFICATE-----"), named by ${named}`);
+  }
+  return resolve(path);
+}
+
+function kafkaClientOf(value: unknown, origin: string): KafkaClient {
+  const name = String(value).toLowerCase();
+  if (!KAFKA_CLIENTS.includes(name as KafkaClient)) {
+    throw new UsageError(`${origin}: Kafka client "${String(value)}": use ${KAFKA_CLIENTS.join(' or ')} (--kafka-client / MUSICFLOW_KAFKA_CLIENT)`);
+  }
+  return name as KafkaClient;
 }
 
 function positiveInt(value: unknown, origin: string): number {
@@ -121,24 +179,25 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
   for (const [name, layer] of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      merged[key] = value;
+      // SASL merges field by field: the file may name the mechanism and env only the user.
+      const both = key === 'kafkaSasl' && value !== null && typeof merged[key] === 'object' && merged[key] !== null;
+      merged[key] = both ? { ...(merged[key] as object), ...(value as object) } : value;
       origin[key] = name;
     }
   }
-  const sasl = merged.kafkaSasl as Config['kafkaSasl'];
-  if (sasl && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(sasl.mechanism)) {
-    throw new UsageError(`env MUSICFLOW_KAFKA_SASL_MECHANISM: use plain, scram-sha-256 or scram-sha-512`);
-  }
+  const kafkaCa = checkedCaFile(String(merged.kafkaCa ?? ''), origin.kafkaCa === 'env' ? 'env MUSICFLOW_KAFKA_CA' : `${origin.kafkaCa} ("kafkaCa")`);
   return {
     dataDir: resolve(String(merged.dataDir)),
     kafkaBrokers: brokers(merged.kafkaBrokers, origin.kafkaBrokers ?? 'kafka'),
+    kafkaClient: kafkaClientOf(merged.kafkaClient, origin.kafkaClient ?? 'kafkaClient'),
     redisUrl: String(merged.redisUrl ?? ''),
     topic: String(merged.topic),
     partitions: positiveInt(merged.partitions, origin.partitions ?? 'partitions'),
     group: String(merged.group),
     redisPrefix: String(merged.redisPrefix),
-    kafkaSasl: sasl ?? null,
-    kafkaTls: ['1', 'true', 'yes'].includes(String(merged.kafkaTls).toLowerCase()),
+    kafkaSasl: saslOf(merged.kafkaSasl, origin.kafkaSasl ?? 'kafkaSasl', env),
+    kafkaTls: kafkaCa !== '' || ['1', 'true', 'yes'].includes(String(merged.kafkaTls).toLowerCase()),
+    kafkaCa,
     configFile,
   };
 }

@@ -2,22 +2,28 @@
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
 import { openBackends } from './backends.js';
-import { DEFAULTS, type Config } from './config.js';
+import { DEFAULTS, type Config, type KafkaClient, type SaslMechanism } from './config.js';
 import type { Health } from './ports.js';
 
-/** The config file's contents: every setting of DEFAULTS except the secrets, which come from env only. */
-export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'>;
+/** Kafka SASL as the config file keeps it: the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD only. */
+export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;
+
+/** The config file's contents: every setting of DEFAULTS, without the secrets, which come from env only. */
+export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'> & { kafkaSasl: SaslChoice };
 
 export interface SetupChoice {
   mode: 'embedded' | 'servers';
   dataDir: string;
   kafkaBrokers: string[];
+  kafkaClient: KafkaClient;
   redisUrl: string;
   topic: string;
   partitions: number;
   group: string;
   redisPrefix: string;
   kafkaTls: boolean;
+  kafkaSasl: SaslChoice;
+  kafkaCa: string;
 }
 
 /** A Redis URL without its password, and whether it had one (the password then belongs in env). */
@@ -38,12 +44,15 @@ export function configFileOf(choice: SetupChoice): ConfigFile {
   return {
     dataDir: choice.dataDir,
     kafkaBrokers: servers ? choice.kafkaBrokers : [],
+    kafkaClient: choice.kafkaClient,
     redisUrl: servers ? withoutPassword(choice.redisUrl).url : '',
     topic: choice.topic,
     partitions: choice.partitions,
     group: choice.group,
     redisPrefix: choice.redisPrefix,
     kafkaTls: choice.kafkaTls,
+    kafkaSasl: servers ? choice.kafkaSasl : null,
+    kafkaCa: servers ? choice.kafkaCa : '',
   };
 }
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/lib/config.js';
-import { UsageError } from '../../src/lib/errors.js';
+import { InputFileError, UsageError } from '../../src/lib/errors.js';
 import { tempDir } from '../support/fixtures.js';
 
 describe('configuration precedence: flags > env > config file > defaults', () => {
@@ -44,5 +44,42 @@ describe('configuration precedence: flags > env > config file > defaults', () =>
     assert.throws(() => resolveConfig({ config: bad }, {}), /unknown key "topik"/);
     writeFileSync(bad, JSON.stringify({ kafkaSasl: { password: 'x' } }));
     assert.throws(() => resolveConfig({ config: bad }, {}), /secrets belong in env/);
+  });
+});
+
+describe('Kafka SASL and TLS settings', () => {
+  it('takes the SASL mechanism and user from the file or env, the password from env only', () => {
+    const file = join(tempDir(), 'sasl.json');
+    writeFileSync(file, JSON.stringify({ kafkaSasl: { mechanism: 'scram-sha-512', username: 'from-file' } }));
+    const password = { MUSICFLOW_KAFKA_SASL_PASSWORD: 'pw' };
+    assert.deepEqual(resolveConfig({ config: file }, password).kafkaSasl, { mechanism: 'scram-sha-512', username: 'from-file', password: 'pw' });
+    assert.deepEqual(resolveConfig({ config: file }, { ...password, MUSICFLOW_KAFKA_SASL_USERNAME: 'from-env' }).kafkaSasl,
+      { mechanism: 'scram-sha-512', username: 'from-env', password: 'pw' });
+    assert.deepEqual(resolveConfig({}, { ...password, MUSICFLOW_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', MUSICFLOW_KAFKA_SASL_USERNAME: 'u' }).kafkaSasl,
+      { mechanism: 'scram-sha-256', username: 'u', password: 'pw' });
+    assert.equal(resolveConfig({}, password).kafkaSasl, null, 'a password alone turns nothing on');
+  });
+
+  it('names the env var that is missing or wrong', () => {
+    assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_SASL_MECHANISM: 'plain', MUSICFLOW_KAFKA_SASL_USERNAME: 'u' }),
+      (e: Error) => e instanceof UsageError && /needs a password: set MUSICFLOW_KAFKA_SASL_PASSWORD/.test(e.message));
+    assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_SASL_MECHANISM: 'plain', MUSICFLOW_KAFKA_SASL_PASSWORD: 'pw' }), /MUSICFLOW_KAFKA_SASL_USERNAME/);
+    assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_SASL_MECHANISM: 'gssapi', MUSICFLOW_KAFKA_SASL_USERNAME: 'u', MUSICFLOW_KAFKA_SASL_PASSWORD: 'pw' }),
+      /"gssapi": set MUSICFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512/);
+  });
+
+  it('a CA file implies TLS; a missing or non-PEM one is refused, naming where it was set', () => {
+    const dir = tempDir();
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const c = resolveConfig({}, { MUSICFLOW_KAFKA_CA: ca });
+    assert.equal(c.kafkaCa, ca);
+    assert.equal(c.kafkaTls, true);
+    assert.equal(resolveConfig({}, {}).kafkaTls, false);
+    assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_CA: join(dir, 'nope.pem') }),
+      (e: Error) => e instanceof InputFileError && /nope\.pem: cannot read the Kafka CA certificate named by env MUSICFLOW_KAFKA_CA \(ENOENT\)/.test(e.message));
+    const file = join(dir, 'musicflow.json');
+    writeFileSync(file, JSON.stringify({ kafkaCa: file }));
+    assert.throws(() => resolveConfig({ config: file }, {}), new RegExp(`not a PEM certificate.*--config ${file} \\("kafkaCa"\\)`));
   });
 });

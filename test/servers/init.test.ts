@@ -12,13 +12,23 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const redis = process.env.MUSICFLOW_REDIS_URL;
 const noServers = brokers && redis ? false : 'MUSICFLOW_KAFKA_BROKERS / MUSICFLOW_REDIS_URL are unset: start the stack with `npm run stack:up` (npm test does)';
+const secured = {
+  brokers: process.env.MUSICFLOW_STACK_KAFKA_SASL_TLS_BROKERS ?? '',
+  ca: process.env.MUSICFLOW_STACK_KAFKA_CA ?? '',
+  username: process.env.MUSICFLOW_STACK_KAFKA_SASL_USERNAME ?? '',
+  password: process.env.MUSICFLOW_STACK_KAFKA_SASL_PASSWORD ?? '',
+};
+const noSecured = redis && Object.values(secured).every((v) => v !== '') ? false
+  : 'MUSICFLOW_STACK_KAFKA_* (the secured listeners) or MUSICFLOW_REDIS_URL are unset: start the stack with `npm run stack:up` (npm test does)';
 
-/** Runs the CLI in `cwd` with no musicflow settings inherited from this process. */
-function musicflow(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MUSICFLOW_')));
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', input: '' });
+/** Runs the CLI in `cwd` with no musicflow settings inherited from this process, only those of `env`. */
+function musicflowWith(env: Record<string, string>, cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MUSICFLOW_')));
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, env: { ...inherited, ...env }, encoding: 'utf8', input: '' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+const musicflow = (cwd: string, ...args: string[]) => musicflowWith({}, cwd, ...args);
 
 describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
   it('writes an embedded config with every setting of the defaults and no secrets', () => {
@@ -28,7 +38,9 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     const report = JSON.parse(run.stdout);
     assert.equal(report.mode, 'embedded');
     const file = JSON.parse(readFileSync(join(dir, 'musicflow.json'), 'utf8'));
-    assert.deepEqual(Object.keys(file).sort(), Object.keys(DEFAULTS).filter((k) => k !== 'kafkaSasl').sort());
+    assert.deepEqual(Object.keys(file).sort(), Object.keys(DEFAULTS).sort());
+    assert.equal(file.kafkaSasl, null);
+    assert.equal(file.kafkaCa, '');
     assert.equal(file.dataDir, './state');
     assert.deepEqual(file.kafkaBrokers, []);
     assert.equal(file.redisUrl, '');
@@ -51,6 +63,41 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.match(run.stderr, /DOWN kafka/);
     assert.match(run.stderr, /DOWN redis store/);
     assert.equal(existsSync(join(dir, 'musicflow.json')), false);
+  });
+
+  it('refuses a missing --kafka-ca file and a SASL mechanism without a user, naming the option', () => {
+    const dir = tempDir('musicflow-init-');
+    const ca = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1', '--kafka-ca', 'missing.pem');
+    assert.equal(ca.status, 1);
+    assert.match(ca.stderr, /missing\.pem: cannot read the Kafka CA certificate named by --kafka-ca/);
+    const sasl = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1', '--kafka-sasl-mechanism', 'scram-sha-256');
+    assert.equal(sasl.status, 2);
+    assert.match(sasl.stderr, /--kafka-sasl-username/);
+    const password = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1',
+      '--kafka-sasl-mechanism', 'plain', '--kafka-sasl-username', 'app');
+    assert.equal(password.status, 2);
+    assert.match(password.stderr, /MUSICFLOW_KAFKA_SASL_PASSWORD.*--no-check/);
+    assert.equal(existsSync(join(dir, 'musicflow.json')), false);
+  });
+
+  it('checks Kafka over SASL and TLS and writes the mechanism, user and CA but never the password', { skip: noSecured }, () => {
+    const dir = tempDir('musicflow-init-');
+    const run = musicflowWith({ MUSICFLOW_KAFKA_SASL_PASSWORD: secured.password }, dir, 'init', '--yes', '--servers', '--kafka', secured.brokers,
+      '--redis', redis!, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-sasl-username', secured.username, '--kafka-ca', secured.ca, '--json');
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).checks.map((h: { backend: string; ok: boolean }) => [h.backend, h.ok]).slice(0, 1), [['kafka', true]]);
+    assert.match(run.stderr, /export MUSICFLOW_KAFKA_SASL_PASSWORD/);
+    const text = readFileSync(join(dir, 'musicflow.json'), 'utf8');
+    assert.ok(!text.includes(secured.password), 'the password is not in the file');
+    const file = JSON.parse(text);
+    assert.deepEqual(file.kafkaSasl, { mechanism: 'scram-sha-512', username: secured.username });
+    assert.equal(file.kafkaCa, secured.ca);
+    assert.equal(file.kafkaTls, true);
+    const status = musicflowWith({ MUSICFLOW_KAFKA_SASL_PASSWORD: secured.password }, dir, 'status', '--config', 'musicflow.json', '--json');
+    assert.equal(status.status, 0, status.stderr);
+    const noPassword = musicflow(dir, 'status', '--config', 'musicflow.json', '--json');
+    assert.equal(noPassword.status, 2);
+    assert.match(noPassword.stderr, /needs a password: set MUSICFLOW_KAFKA_SASL_PASSWORD/);
   });
 
   it('checks Kafka and Redis and writes them, keeping a Redis password out of the file', { skip: noServers }, () => {

@@ -1,20 +1,31 @@
-// The Kafka event log against a real broker (the test stack: `npm run stack:up`, a Kafka 4.x KRaft node).
+// The Kafka event log against a real broker (the test stack: `npm run stack:up`, a Kafka 4.x KRaft node),
+// on each client library it can run on, and across them: what one client writes, the other reads.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { KafkaEventLog } from '../../src/lib/adapters/kafka.js';
+import type { KafkaSettings } from '../../src/lib/adapters/kafka-common.js';
+import { PlatformaticKafkaEventLog } from '../../src/lib/adapters/kafka-platformatic.js';
+import type { KafkaClient } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
-import type { ConsumedRecord, LogBatch, LogRecord } from '../../src/lib/ports.js';
+import { sleep } from '../../src/lib/sleep.js';
+import type { ConsumedRecord, EventLog, LogBatch, LogRecord } from '../../src/lib/ports.js';
 import type { DeadLetter } from '../../src/lib/records.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const skip = brokers ? false : 'MUSICFLOW_KAFKA_BROKERS is unset: start a broker with `npm run stack:up` (npm test does)';
 
-function freshLog(partitions = 3): KafkaEventLog {
-  return new KafkaEventLog({
-    kafkaBrokers: (brokers ?? '').split(','), topic: `musicflow.test.${randomUUID()}`, partitions, kafkaSasl: null, kafkaTls: false,
-  });
+type KafkaLog = EventLog & { readonly deadLetterTopic: string };
+const CLIENTS: Record<KafkaClient, (settings: KafkaSettings) => KafkaLog> = {
+  kafkajs: (settings) => new KafkaEventLog(settings),
+  platformatic: (settings) => new PlatformaticKafkaEventLog(settings),
+};
+
+function settingsOf(topic: string, partitions: number, at = (brokers ?? '').split(',')): KafkaSettings {
+  return { kafkaBrokers: at, topic, partitions, kafkaSasl: null, kafkaTls: false, kafkaCa: '' };
 }
+
+const freshTopic = () => `musicflow.test.${randomUUID()}`;
 
 function records(count: number, customers: number): LogRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -25,7 +36,7 @@ function records(count: number, customers: number): LogRecord[] {
 }
 
 /** Consumes until idle, collecting every batch handed out. */
-async function drain(log: KafkaEventLog, group: string, opts: { fromBeginning?: boolean; maxBatch?: number } = {}): Promise<LogBatch[]> {
+async function drain(log: EventLog, group: string, opts: { fromBeginning?: boolean; maxBatch?: number } = {}): Promise<LogBatch[]> {
   const batches: LogBatch[] = [];
   await log.consume({
     group, fromBeginning: opts.fromBeginning ?? false, untilIdle: true, signal: new AbortController().signal,
@@ -36,118 +47,248 @@ async function drain(log: KafkaEventLog, group: string, opts: { fromBeginning?: 
 
 const flat = (batches: LogBatch[]): ConsumedRecord[] => batches.flatMap((b) => b.records);
 
-describe('Kafka event log', { skip, concurrency: false }, () => {
-  it('creates the topic with the configured partitions and a dead-letter topic', async () => {
-    const log = freshLog(3);
-    try {
-      await log.append(records(1, 1));
-      const health = await log.health();
-      assert.equal(health.ok, true, health.detail);
-      assert.equal(health.facts?.partitions, 3);
-      assert.equal(await log.deadLetterCount(), 0);
-    } finally {
-      await log.close();
-    }
-  });
+for (const [client, open] of Object.entries(CLIENTS)) {
+  const freshLog = (partitions = 3) => open(settingsOf(freshTopic(), partitions));
 
-  it('keeps each customer in one partition, in order, with its source line, and commits what was handed out', async () => {
-    const log = freshLog(3);
-    try {
-      await log.append(records(300, 7));
-      const batches = await drain(log, 'g1', { maxBatch: 40 });
-      const all = flat(batches);
-      assert.equal(all.length, 300);
-      assert.ok(batches.every((b) => b.records.length <= 40 && b.records.every((r) => r.partition === b.partition)));
-      const partitionOf = new Map<string, number>();
-      for (const r of all) {
-        assert.equal(partitionOf.get(r.key) ?? r.partition, r.partition, `customer ${r.key} split over partitions`);
-        partitionOf.set(r.key, r.partition);
-        assert.equal(r.source?.file, '/data/tracks.csv');
-        assert.equal(r.value.split(',')[0], String(r.source!.line - 1));
-        assert.ok(r.appendedAt > Date.now() - 600_000);
+  describe(`Kafka event log on ${client}`, { skip, concurrency: false }, () => {
+    it('creates the topic with the configured partitions and a dead-letter topic', async () => {
+      const log = freshLog(3);
+      try {
+        await log.append(records(1, 1));
+        const health = await log.health();
+        assert.equal(health.ok, true, health.detail);
+        assert.equal(health.facts?.partitions, 3);
+        assert.equal(await log.deadLetterCount(), 0);
+      } finally {
+        await log.close();
       }
-      for (const key of partitionOf.keys()) {
-        const lines = all.filter((r) => r.key === key).map((r) => r.source!.line);
-        assert.deepEqual(lines, [...lines].sort((a, b) => a - b), `customer ${key} out of order`);
+    });
+
+    it('keeps each customer in one partition, in order, with its source line, and commits what was handed out', async () => {
+      const log = freshLog(3);
+      try {
+        await log.append(records(300, 7));
+        const batches = await drain(log, 'g1', { maxBatch: 40 });
+        const all = flat(batches);
+        assert.equal(all.length, 300);
+        assert.ok(batches.every((b) => b.records.length <= 40 && b.records.every((r) => r.partition === b.partition)));
+        const partitionOf = new Map<string, number>();
+        for (const r of all) {
+          assert.equal(partitionOf.get(r.key) ?? r.partition, r.partition, `customer ${r.key} split over partitions`);
+          partitionOf.set(r.key, r.partition);
+          assert.equal(r.source?.file, '/data/tracks.csv');
+          assert.equal(r.value.split(',')[0], String(r.source!.line - 1));
+          assert.ok(r.appendedAt > Date.now() - 600_000);
+        }
+        for (const key of partitionOf.keys()) {
+          const lines = all.filter((r) => r.key === key).map((r) => r.source!.line);
+          assert.deepEqual(lines, [...lines].sort((a, b) => a - b), `customer ${key} out of order`);
+        }
+        const lag = await log.lag('g1');
+        assert.equal(lag.length, 3);
+        assert.equal(lag.reduce((s, p) => s + p.end, 0), 300);
+        assert.ok(lag.every((p) => p.lag === 0 && p.committed === p.end));
+        assert.equal(flat(await drain(log, 'g1')).length, 0, 'a committed group reads nothing again');
+        assert.equal(flat(await drain(log, 'g1', { fromBeginning: true })).length, 300, '--from-beginning reads everything again');
+      } finally {
+        await log.close();
       }
-      const lag = await log.lag('g1');
-      assert.equal(lag.length, 3);
-      assert.equal(lag.reduce((s, p) => s + p.end, 0), 300);
-      assert.ok(lag.every((p) => p.lag === 0 && p.committed === p.end));
-      assert.equal(flat(await drain(log, 'g1')).length, 0, 'a committed group reads nothing again');
-      assert.equal(flat(await drain(log, 'g1', { fromBeginning: true })).length, 300, '--from-beginning reads everything again');
-    } finally {
-      await log.close();
-    }
-  });
+    });
 
-  it('commits nothing for a batch whose processing failed', async () => {
-    const log = freshLog(1);
-    try {
-      await log.append(records(10, 1));
-      let calls = 0;
-      await assert.rejects(log.consume({
-        group: 'g2', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 4,
-        onBatch: async () => {
-          calls += 1;
-          if (calls === 2) throw new Error('sink exploded');
-        },
-      }), /sink exploded/);
-      const [p] = await log.lag('g2');
-      assert.equal(p.committed, 4, 'only the first batch of 4 is committed');
-      assert.equal(p.lag, 6);
-      const rest = flat(await drain(log, 'g2'));
-      assert.deepEqual(rest.map((r) => r.offset), [4, 5, 6, 7, 8, 9]);
-    } finally {
-      await log.close();
-    }
-  });
+    it('commits nothing for a batch whose processing failed', async () => {
+      const log = freshLog(1);
+      try {
+        await log.append(records(10, 1));
+        let calls = 0;
+        await assert.rejects(log.consume({
+          group: 'g2', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 4,
+          onBatch: async () => {
+            calls += 1;
+            if (calls === 2) throw new Error('sink exploded');
+          },
+        }), /sink exploded/);
+        const [p] = await log.lag('g2');
+        assert.equal(p.committed, 4, 'only the first batch of 4 is committed');
+        assert.equal(p.lag, 6);
+        const rest = flat(await drain(log, 'g2'));
+        assert.deepEqual(rest.map((r) => r.offset), [4, 5, 6, 7, 8, 9]);
+      } finally {
+        await log.close();
+      }
+    });
 
-  it('stops on the abort signal after committing the batch in hand', async () => {
+    it('stops on the abort signal after committing the batch in hand', async () => {
+      const log = freshLog(1);
+      try {
+        await log.append(records(20, 1));
+        const stop = new AbortController();
+        const seen: number[] = [];
+        await log.consume({
+          group: 'g3', fromBeginning: false, untilIdle: false, signal: stop.signal, maxBatch: 5,
+          onBatch: async (batch) => {
+            seen.push(...batch.records.map((r) => r.offset));
+            stop.abort();
+          },
+        });
+        assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+        const [p] = await log.lag('g3');
+        assert.equal(p.committed, 5);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it('keeps dead letters as JSON in <topic>.deadletters, oldest first', async () => {
+      const log = freshLog(1);
+      try {
+        const letters: DeadLetter[] = [4, 8].map((line) => ({
+          source: '/data/tracks.csv', line, reason: `bad line ${line}`, raw: 'x,y', stage: 'replay', at: 1_000 + line,
+        }));
+        await log.appendDeadLetters(letters);
+        assert.equal(await log.deadLetterCount(), 2);
+        assert.deepEqual(await log.readDeadLetters(10), letters);
+        assert.deepEqual(await log.readDeadLetters(1), letters.slice(0, 1));
+        assert.equal(log.deadLetterTopic, `${log.name}.deadletters`);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it('hands out every record when a second worker joins half way, never a batch past a gap in its partition', async () => {
+      const log = freshLog(3);
+      const second = open(settingsOf(log.name, 3));
+      try {
+        await log.append(records(3000, 50));
+        // As the sinks do: a partition's records apply past its watermark only, so a batch starting beyond
+        // watermark + 1 would leave a hole for good.
+        const watermarks = new Map<number, number>();
+        const holes: string[] = [];
+        let handled = 0;
+        let halfway!: () => void;
+        const joinNow = new Promise<void>((resolve) => { halfway = resolve; });
+        const options = {
+          group: 'g5', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 20,
+          onBatch: async (batch: LogBatch) => {
+            const watermark = watermarks.get(batch.partition) ?? -1;
+            const first = batch.records[0].offset;
+            if (first > watermark + 1) holes.push(`partition ${batch.partition}: a batch from ${first} after ${watermark}`);
+            watermarks.set(batch.partition, Math.max(watermark, batch.records[batch.records.length - 1].offset));
+            handled += batch.records.length;
+            if (handled >= 600) halfway();
+            await sleep(5);
+          },
+        };
+        const firstWorker = log.consume(options);
+        await joinNow;
+        await Promise.all([firstWorker, second.consume(options)]);
+        assert.deepEqual(holes, []);
+        const lag = await log.lag('g5');
+        assert.deepEqual(lag.map((p) => (watermarks.get(p.partition) ?? -1) + 1), lag.map((p) => p.end));
+        assert.ok(lag.every((p) => p.lag === 0), JSON.stringify(lag));
+      } finally {
+        await second.close();
+        await log.close();
+      }
+    });
+
+    it('refuses --from-beginning while the group has running workers, and says what to do', async () => {
     const log = freshLog(1);
+    const other = open(settingsOf(log.name, 1));
+    const stop = new AbortController();
     try {
-      await log.append(records(20, 1));
-      const stop = new AbortController();
-      const seen: number[] = [];
-      await log.consume({
-        group: 'g3', fromBeginning: false, untilIdle: false, signal: stop.signal, maxBatch: 5,
-        onBatch: async (batch) => {
-          seen.push(...batch.records.map((r) => r.offset));
-          stop.abort();
-        },
+      await log.append(records(3, 1));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => { started = resolve; });
+      const worker = log.consume({
+        group: 'g4', fromBeginning: false, untilIdle: false, signal: stop.signal, maxBatch: 10, onBatch: async () => started(),
       });
-      assert.deepEqual(seen, [0, 1, 2, 3, 4]);
-      const [p] = await log.lag('g3');
-      assert.equal(p.committed, 5);
+      await running;
+      await assert.rejects(drain(other, 'g4', { fromBeginning: true }), /consumer group "g4" has running workers; stop them first, or drop --from-beginning/);
+      stop.abort();
+      await worker;
     } finally {
-      await log.close();
-    }
-  });
-
-  it('keeps dead letters as JSON in <topic>.deadletters, oldest first', async () => {
-    const log = freshLog(1);
-    try {
-      const letters: DeadLetter[] = [4, 8].map((line) => ({
-        source: '/data/tracks.csv', line, reason: `bad line ${line}`, raw: 'x,y', stage: 'replay', at: 1_000 + line,
-      }));
-      await log.appendDeadLetters(letters);
-      assert.equal(await log.deadLetterCount(), 2);
-      assert.deepEqual(await log.readDeadLetters(10), letters);
-      assert.deepEqual(await log.readDeadLetters(1), letters.slice(0, 1));
-      assert.equal(log.deadLetterTopic, `${log.name}.deadletters`);
-    } finally {
+      stop.abort();
+      await other.close();
       await log.close();
     }
   });
 
   it('says the broker is unreachable, naming it, when nothing listens there', async () => {
-    const log = new KafkaEventLog({ kafkaBrokers: ['127.0.0.1:1'], topic: 'nowhere', partitions: 1, kafkaSasl: null, kafkaTls: false });
+      const log = open(settingsOf('nowhere', 1, ['127.0.0.1:1']));
+      try {
+        await assert.rejects(log.append(records(1, 1)), (err: Error) => err instanceof BackendUnavailableError && /127\.0\.0\.1:1/.test(err.message));
+        const health = await log.health();
+        assert.equal(health.ok, false);
+      } finally {
+        await log.close();
+      }
+    });
+  });
+}
+
+describe('the two Kafka clients share one log', { skip, concurrency: false }, () => {
+  it('puts a key in the same partition and reads the other client\'s records with their source lines', async () => {
+    const topic = freshTopic();
+    const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 3));
+    const platformatic = CLIENTS.platformatic(settingsOf(topic, 3));
     try {
-      await assert.rejects(log.append(records(1, 1)), (err: Error) => err instanceof BackendUnavailableError && /127\.0\.0\.1:1/.test(err.message));
-      const health = await log.health();
-      assert.equal(health.ok, false);
+      const all = records(200, 13);
+      await kafkajs.append(all.slice(0, 100));
+      await platformatic.append(all.slice(100));
+      for (const [reader, group] of [[kafkajs, 'read-by-kafkajs'], [platformatic, 'read-by-platformatic']] as const) {
+        const read = flat(await drain(reader, group, { maxBatch: 30 }));
+        assert.equal(read.length, 200, group);
+        const partitionOf = new Map<string, number>();
+        for (const r of read) {
+          assert.equal(partitionOf.get(r.key) ?? r.partition, r.partition, `${group}: customer ${r.key} split over partitions`);
+          partitionOf.set(r.key, r.partition);
+        }
+        assert.deepEqual(read.map((r) => r.source!.line).sort((a, b) => a - b), all.map((r) => r.source!.line), group);
+        assert.ok(read.every((r) => r.source?.file === '/data/tracks.csv' && r.value.split(',')[0] === String(r.source.line - 1)), group);
+      }
     } finally {
-      await log.close();
+      await Promise.all([kafkajs.close(), platformatic.close()]);
+    }
+  });
+
+  it('lets workers on either client share one consumer group', async () => {
+    const topic = freshTopic();
+    const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 3));
+    const platformatic = CLIENTS.platformatic(settingsOf(topic, 3));
+    try {
+      await kafkajs.append(records(3000, 50));
+      const seen = new Map<string, number>(); // partition:offset -> times handed out
+      const byClient = { kafkajs: 0, platformatic: 0 };
+      const worker = (log: EventLog, client: KafkaClient) => log.consume({
+        group: 'mixed', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 20,
+        onBatch: async (batch) => {
+          byClient[client] += batch.records.length;
+          for (const r of batch.records) seen.set(`${r.partition}:${r.offset}`, (seen.get(`${r.partition}:${r.offset}`) ?? 0) + 1);
+          await sleep(5);
+        },
+      });
+      await Promise.all([worker(kafkajs, 'kafkajs'), worker(platformatic, 'platformatic')]);
+      assert.equal(seen.size, 3000);
+      assert.ok(byClient.kafkajs > 0 && byClient.platformatic > 0, JSON.stringify(byClient));
+      assert.ok((await kafkajs.lag('mixed')).every((p) => p.lag === 0));
+    } finally {
+      await Promise.all([kafkajs.close(), platformatic.close()]);
+    }
+  });
+
+  it('reads the dead letters the other client wrote', async () => {
+    const topic = freshTopic();
+    const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 1));
+    const platformatic = CLIENTS.platformatic(settingsOf(topic, 1));
+    try {
+      const letter = (line: number, stage: DeadLetter['stage']): DeadLetter => ({ source: '/data/tracks.csv', line, reason: `bad line ${line}`, raw: 'x', stage, at: line });
+      await kafkajs.appendDeadLetters([letter(3, 'replay')]);
+      await platformatic.appendDeadLetters([letter(9, 'stream')]);
+      assert.equal(await kafkajs.deadLetterCount(), 2);
+      assert.deepEqual(await kafkajs.readDeadLetters(10), [letter(3, 'replay'), letter(9, 'stream')]);
+      assert.deepEqual(await platformatic.readDeadLetters(10), [letter(3, 'replay'), letter(9, 'stream')]);
+    } finally {
+      await Promise.all([kafkajs.close(), platformatic.close()]);
     }
   });
 });

@@ -3,44 +3,23 @@
 // keyed by customer id so a customer's plays stay in order in one partition; `<topic>.deadletters`
 // holds the lines that could not be used, as JSON. Workers of one consumer group share the partitions
 // and commit a batch's offsets only after its effects are durable (onBatch resolved).
+// kafka-platformatic.ts is the same log on @platformatic/kafka; kafka-common.ts holds what they share.
+import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { Admin, Batch, EachBatchPayload, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
-import { BackendUnavailableError, MusicflowError } from '../errors.js';
 import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogRecord, PartitionLag } from '../ports.js';
 import type { DeadLetter } from '../records.js';
+import {
+  DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, deadLetterReaderGroup,
+  deadLetterTopicOf, deadLettersTooSlow, groupHasWorkers, kafkaHealth, kafkaUnavailable, lagOf, sourceFromHeaders, sourceHeaders, topicsOf, watchLag,
+  SendQueue, withTimeout, type KafkaSettings,
+} from './kafka-common.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 
-export type KafkaSettings = Pick<Config, 'kafkaBrokers' | 'topic' | 'partitions' | 'kafkaSasl' | 'kafkaTls'>;
-
-/** Caught up for this long on every partition: `--until-idle` is done. */
-const IDLE_MS = 1_500;
-const LAG_POLL_MS = 500;
-/** Heartbeats while a batch waits for a sink (Redis down): the group keeps this worker's partitions. */
-const HEARTBEAT_MS = 1_000;
-const SESSION_TIMEOUT_MS = 10_000;
 /** A fetch waits this long for new records when caught up; leaving the group waits for that fetch to end. */
 const FETCH_WAIT_MS = 500;
-const HEALTH_TIMEOUT_MS = 5_000;
-const SOURCE_FILE = 'musicflow-source-file';
-const SOURCE_LINE = 'musicflow-source-line';
-
-/** kafkajs errors that mean "cannot reach the cluster (now)", as opposed to a request Kafka refused. */
-const UNREACHABLE = new Set([
-  'KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError',
-  'KafkaJSConnectionClosedError', 'KafkaJSLockTimeout', 'KafkaJSTimeout',
-]);
-
-export function kafkaUnavailable(err: unknown, brokers: string[]): Error {
-  const e = err as Error & { retriable?: boolean };
-  if (e instanceof BackendUnavailableError) return e;
-  if (e && (UNREACHABLE.has(e.name) || e.retriable === true)) {
-    return new BackendUnavailableError(`Kafka (${brokers.join(',')})`,
-      `${e.message} (is the broker running? check --kafka / MUSICFLOW_KAFKA_BROKERS)`);
-  }
-  return e instanceof Error ? e : new Error(String(err));
-}
 
 /** kafkajs logs its own retries loudly; MUSICFLOW_KAFKA_LOG=error|warn|info|debug shows them on stderr. */
 function kafkaLogLevel(): number {
@@ -49,7 +28,7 @@ function kafkaLogLevel(): number {
   return levels[wanted] ?? logLevel.NOTHING;
 }
 
-export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls'>, clientId: string): KafkaConfig {
+export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafkaSasl' | 'kafkaTls' | 'kafkaCa'>, clientId: string): KafkaConfig {
   const config: KafkaConfig = {
     clientId,
     brokers: settings.kafkaBrokers,
@@ -57,21 +36,14 @@ export function kafkaClientConfig(settings: Pick<Config, 'kafkaBrokers' | 'kafka
     requestTimeout: 30_000,
     retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
     logLevel: kafkaLogLevel(),
-    ssl: settings.kafkaTls,
+    // A private CA (MUSICFLOW_KAFKA_CA) replaces the system's list for these connections.
+    ssl: settings.kafkaCa ? { ca: [readFileSync(settings.kafkaCa, 'utf8')] } : settings.kafkaTls,
   };
   if (settings.kafkaSasl) {
     const { mechanism, username, password } = settings.kafkaSasl;
     config.sasl = { mechanism, username, password } as SASLOptions;
   }
   return config;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class KafkaEventLog implements EventLog {
@@ -81,13 +53,13 @@ export class KafkaEventLog implements EventLog {
   private admin: Promise<Admin> | null = null;
   private producer: Promise<Producer> | null = null;
   private topicsReady: Promise<void> | null = null;
-  /** The idempotent producer keeps sequence numbers per partition: one send at a time keeps them in order. */
-  private sending: Promise<unknown> = Promise.resolve();
+  private readonly sends: SendQueue;
 
   constructor(private readonly settings: KafkaSettings, clientId = 'musicflow') {
     this.name = settings.topic;
-    this.deadLetterTopic = `${settings.topic}.deadletters`;
+    this.deadLetterTopic = deadLetterTopicOf(settings.topic);
     this.kafka = new Kafka(kafkaClientConfig(settings, clientId));
+    this.sends = new SendQueue(settings.kafkaBrokers);
   }
 
   async append(records: LogRecord[]): Promise<void> {
@@ -95,7 +67,7 @@ export class KafkaEventLog implements EventLog {
     const messages = records.map((r) => ({
       key: r.key,
       value: r.value,
-      headers: r.source ? { [SOURCE_FILE]: r.source.file, [SOURCE_LINE]: String(r.source.line) } : undefined,
+      headers: sourceHeaders(r.source),
     }));
     await this.send(this.settings.topic, messages);
   }
@@ -107,13 +79,7 @@ export class KafkaEventLog implements EventLog {
 
   private async send(topic: string, messages: Array<{ key: string; value: string; headers?: Record<string, string> }>): Promise<void> {
     const producer = await this.connectedProducer();
-    const work = this.sending.then(() => producer.send({ topic, messages, acks: -1, compression: CompressionTypes.GZIP }));
-    this.sending = work.catch(() => undefined);
-    try {
-      await work;
-    } catch (err) {
-      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
-    }
+    await this.sends.run(() => producer.send({ topic, messages, acks: -1, compression: CompressionTypes.GZIP }));
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -138,8 +104,7 @@ export class KafkaEventLog implements EventLog {
     });
     let inFlight = 0;
     const inHand = new Set<Promise<void>>(); // batches being processed: committed before leaving the group
-    let idleSince: number | null = null;
-    let lagTimer: NodeJS.Timeout | undefined;
+    let lagWatch: ReturnType<typeof watchLag> | undefined;
     // Set when a heartbeat says the group is rebalancing (a worker joined or left): the rest of this fetch is
     // left unprocessed (uncommitted) so kafkajs rejoins at once instead of after the whole fetch, which
     // holds up to a megabyte per partition. Whoever owns those records next reads them again.
@@ -150,7 +115,7 @@ export class KafkaEventLog implements EventLog {
 
     const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
       inFlight += 1;
-      idleSince = null;
+      lagWatch?.active();
       try {
         for (const chunk of chunks(batch, options.maxBatch)) {
           await beat(heartbeat);
@@ -179,20 +144,6 @@ export class KafkaEventLog implements EventLog {
       }
     };
 
-    const pollLag = async () => {
-      try {
-        const lag = await this.lagWith(admin, options.group);
-        options.onLag?.(lag);
-        const caughtUp = inFlight === 0 && lag.every((p) => p.lag === 0);
-        if (!caughtUp) idleSince = null;
-        else idleSince ??= Date.now();
-        if (options.untilIdle && idleSince !== null && Date.now() - idleSince >= IDLE_MS) finish();
-      } catch {
-        idleSince = null; // lag unknown (broker restarting): not idle
-      }
-      if (!stopping) lagTimer = setTimeout(pollLag, LAG_POLL_MS);
-    };
-
     options.signal.addEventListener('abort', finish, { once: true });
     if (options.signal.aborted) finish();
     try {
@@ -217,13 +168,15 @@ export class KafkaEventLog implements EventLog {
           return work.finally(() => inHand.delete(work));
         },
       });
-      lagTimer = setTimeout(pollLag, LAG_POLL_MS);
+      lagWatch = watchLag({
+        lag: () => this.lagWith(admin, options.group), busy: () => inFlight > 0, untilIdle: options.untilIdle, onLag: options.onLag, onIdle: finish,
+      });
       await finished;
       await Promise.all(inHand);
     } catch (err) {
       failure ??= err;
     } finally {
-      clearTimeout(lagTimer);
+      lagWatch?.stop();
       options.signal.removeEventListener('abort', finish);
       // Leaves the group: its partitions go to the other workers at once instead of after the session timeout.
       await consumer.disconnect().catch(() => undefined);
@@ -239,7 +192,7 @@ export class KafkaEventLog implements EventLog {
       const codes = ((err as { groups?: Array<{ error?: { type?: string } }> }).groups ?? []).map((g) => g.error?.type);
       if (codes.includes('GROUP_ID_NOT_FOUND')) return;
       if (codes.includes('NON_EMPTY_GROUP')) {
-        throw new MusicflowError(`--from-beginning: consumer group "${group}" has running workers; stop them first, or drop --from-beginning to join them`);
+        throw groupHasWorkers(group);
       }
       throw kafkaUnavailable(err, this.settings.kafkaBrokers);
     }
@@ -260,13 +213,7 @@ export class KafkaEventLog implements EventLog {
       admin.fetchOffsets({ groupId: group, topics: [this.settings.topic] }),
     ]);
     const committed = new Map((committedTopics[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return ends
-      .map((p) => {
-        const end = Number(p.high);
-        const next = Math.max(committed.get(p.partition) ?? -1, 0);
-        return { partition: p.partition, committed: next, end, lag: Math.max(0, end - Math.max(next, Number(p.low))) };
-      })
-      .sort((a, b) => a.partition - b.partition);
+    return lagOf(ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) })), committed);
   }
 
   async deadLetterCount(): Promise<number> {
@@ -287,15 +234,14 @@ export class KafkaEventLog implements EventLog {
     const available = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
     const wanted = Math.min(limit, available);
     if (wanted <= 0) return [];
-    const group = `musicflow-deadletter-reader-${process.pid}-${Date.now()}`;
+    const group = deadLetterReaderGroup();
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS });
     const letters: Array<{ partition: number; offset: number; letter: DeadLetter }> = [];
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: this.deadLetterTopic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new BackendUnavailableError(`Kafka (${this.settings.kafkaBrokers.join(',')})`,
-          `reading ${this.deadLetterTopic} gave ${letters.length} of ${wanted} letters within 30 s`)), 30_000);
+        const timer = setTimeout(() => reject(deadLettersTooSlow(this.settings.kafkaBrokers, this.deadLetterTopic, letters.length, wanted)), DEAD_LETTER_READ_MS);
         consumer.run({
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
@@ -326,12 +272,13 @@ export class KafkaEventLog implements EventLog {
         const meta = await admin.fetchTopicMetadata({ topics: [this.settings.topic] });
         partitions = meta.topics[0]?.partitions.length ?? null;
       }
-      return {
-        backend: 'kafka',
-        ok: true,
-        detail: `${cluster.brokers.length} broker(s) at ${brokers}; topic ${this.settings.topic}: ${partitions === null ? 'not created yet' : `${partitions} partitions`}`,
-        facts: { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller, topic: this.settings.topic, partitions },
-      };
+      return kafkaHealth({
+        client: 'kafkajs',
+        settings: this.settings,
+        brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`),
+        controller: cluster.controller,
+        partitions,
+      });
     } catch (err) {
       return { backend: 'kafka', ok: false, detail: `${brokers}: ${(err as Error).message}` };
     }
@@ -348,10 +295,9 @@ export class KafkaEventLog implements EventLog {
     this.topicsReady ??= (async () => {
       const admin = await this.connectedAdmin();
       const existing = new Set(await admin.listTopics());
-      const missing = [
-        { topic: this.settings.topic, numPartitions: this.settings.partitions },
-        { topic: this.deadLetterTopic, numPartitions: 1 },
-      ].filter((t) => !existing.has(t.topic));
+      const missing = topicsOf(this.settings)
+        .filter((t) => !existing.has(t.topic))
+        .map((t) => ({ topic: t.topic, numPartitions: t.partitions }));
       if (missing.length > 0) {
         try {
           await admin.createTopics({ topics: missing, waitForLeaders: true });
@@ -404,20 +350,19 @@ export class KafkaEventLog implements EventLog {
 
 /** A fetched batch as port records, cut into pieces of at most `size`. */
 function chunks(batch: Batch, size: number): ConsumedRecord[][] {
-  const records: ConsumedRecord[] = batch.messages.map((m) => {
-    const file = m.headers?.[SOURCE_FILE];
-    const line = m.headers?.[SOURCE_LINE];
-    return {
-      key: m.key ? String(m.key) : '',
-      value: m.value ? String(m.value) : '',
-      partition: batch.partition,
-      offset: Number(m.offset),
-      appendedAt: Number(m.timestamp),
-      source: file !== undefined ? { file: String(file), line: Number(String(line ?? 0)) } : undefined,
-    };
-  });
-  const out: ConsumedRecord[][] = [];
-  const step = Math.max(1, size);
-  for (let i = 0; i < records.length; i += step) out.push(records.slice(i, i + step));
-  return out;
+  const records: ConsumedRecord[] = batch.messages.map((m) => ({
+    key: m.key ? String(m.key) : '',
+    value: m.value ? String(m.value) : '',
+    partition: batch.partition,
+    offset: Number(m.offset),
+    appendedAt: Number(m.timestamp),
+    source: sourceFromHeaders(headerText(m.headers?.[SOURCE_FILE]), headerText(m.headers?.[SOURCE_LINE])),
+  }));
+  return chunked(records, size);
+}
+
+/** kafkajs hands header values as Buffers (or arrays of them when a name repeats): the first, as text. */
+function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : String(first);
 }
