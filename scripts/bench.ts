@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     log('dashboard API latency');
     results.dashboard = await benchDashboard({ events, dataDir: join(root, 'bench-data', 'dashboard'), log });
   }
-  if (flag('--servers')) results.servers = await benchServers({ files, events, runCli, log });
+  if (flag('--servers')) results.servers = await benchServers({ files, events, dataDir: join(root, 'bench-data'), runCli, log });
   writeFileSync(join(root, 'bench-data', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
