@@ -124,6 +124,22 @@ async function latencyAtRate(options: ServersBenchOptions, env: NodeJS.ProcessEn
   };
 }
 
+/** Deletes the keys under a prefix, then waits until Redis rewrites no append-only file. */
+async function clearRedis(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 10_000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    while (/aof_rewrite_in_progress:1/.test(await redis.info('persistence'))) await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The reference design's enrichment: one HMGET round trip per event, in order. */
 async function hmgetBaseline(redisUrl: string, prefix: string, file: string, limit: number): Promise<Record<string, unknown>> {
   const redis = new Redis(redisUrl, { lazyConnect: true });
@@ -168,16 +184,25 @@ export async function benchServers(options: ServersBenchOptions): Promise<Record
   const replays = await perClient((client) => runCli(['replay', '--file', files.tracks], oneWorker(client)));
   const kcat = await kcatProduce(brokers, `musicflow.bench.${id}.kcat`, files.tracks);
 
+  log('servers: baseline, one HMGET round trip per event');
+  const baseline = await hmgetBaseline(redis, prefix('w1-kafkajs'), files.tracks, Math.min(options.events, 200_000));
+
+  // Each stream run starts from the same Redis: the previous run's keys go, and a rewrite of the append-only
+  // file that they set off (a fork of the whole dataset) is over before the next run starts.
   log('servers: stream with 1 worker, on each client');
-  const one = await perClient((client) => streamWorkers(1, oneWorker(client), runCli));
+  const one = await perClient(async (client) => {
+    const run = await streamWorkers(1, oneWorker(client), runCli);
+    await clearRedis(redis, prefix(`w1-${client}`));
+    return run;
+  });
   log('servers: stream with 2 workers');
   const two = await streamWorkers(2, twoWorkers, runCli);
+  await clearRedis(redis, prefix('w2'));
 
   log(`servers: latency with 2 live workers, replay at ${LATENCY_RATE} events/s`);
   const latency = await latencyAtRate(options, runEnv(`musicflow.bench.${id}.latency`, prefix('latency'), `bench-${id}-latency`));
-
-  log('servers: baseline, one HMGET round trip per event');
-  const baseline = await hmgetBaseline(redis, prefix('w1-kafkajs'), files.tracks, Math.min(options.events, 200_000));
+  await clearRedis(redis, prefix('latency'));
+  await clearRedis(redis, prefix('seed'));
   const baseRate = Number(baseline.events_per_sec);
   const rtt = Number(baseline.round_trip_ms);
   return {
