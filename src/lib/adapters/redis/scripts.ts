@@ -36,6 +36,19 @@ local function unpackData(data, n)
 end`;
 
 /**
+ * Lua: batchValues(at) -> the batch's values (packed in ARGV[at], counted in ARGV[at + 1]), or nil and the reply
+ * to return: {'conflict', actual} when the watermark (KEYS[1]) is not the expected ARGV[1], before anything is read.
+ */
+const BATCH_VALUES = `${UNPACK_DATA}
+local function batchValues(at)
+  local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
+  if actual ~= tonumber(ARGV[1]) then return nil, {'conflict', tostring(actual)} end
+  local values = unpackData(ARGV[at], tonumber(ARGV[at + 1]))
+  if not values then return nil, redis.error_reply(MALFORMED) end
+  return values
+end`;
+
+/**
  * Store effects.
  * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
  * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
@@ -47,11 +60,9 @@ end`;
  *   ad:       ads key, day, "<event id>|<at>"
  *   sms:      sms id, customer id, day, text, at
  */
-export const APPLY_STORE_EFFECTS = `${UNPACK_DATA}
-local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
-local A = unpackData(ARGV[10], tonumber(ARGV[11]))
-if not A then return redis.error_reply(MALFORMED) end
+export const APPLY_STORE_EFFECTS = `${BATCH_VALUES}
+local A, refusal = batchValues(10)
+if not A then return refusal end
 local i = 1
 for _ = 1, tonumber(ARGV[5]) do
   redis.call('HSET', A[i], 'plays', A[i+2], 'mobile_plays', A[i+3], 'morning', A[i+4], 'afternoon', A[i+5],
@@ -98,11 +109,9 @@ return {'ok', ARGV[2]}
  *   increment group: hash key, n, then n pairs of field, by   (n <= 1000)
  *   add group:       zset key, n, then n pairs of score, member (n <= 1000)
  */
-export const APPLY_INDEX_EFFECTS = `${UNPACK_DATA}
-local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if actual ~= tonumber(ARGV[1]) then return {'conflict', tostring(actual)} end
-local A = unpackData(ARGV[7], tonumber(ARGV[8]))
-if not A then return redis.error_reply(MALFORMED) end
+export const APPLY_INDEX_EFFECTS = `${BATCH_VALUES}
+local A, refusal = batchValues(7)
+if not A then return refusal end
 local i = 1
 for _ = 1, tonumber(ARGV[5]) do
   local key, n = A[i], tonumber(A[i+1])
