@@ -13,14 +13,12 @@ import { UNKNOWN, dimensionValue } from '../../pipeline/aggregate.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
 import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import type { Redis } from 'ioredis';
-import { RedisConnection, chunked, replies } from './client.js';
+import { RedisConnection, replies } from './client.js';
 import { RedisKeys } from './keys.js';
-import { APPLY_INDEX_EFFECTS, packData } from './scripts.js';
+import { APPLY_INDEX_EFFECTS, packData, pushGroups } from './scripts.js';
 import { redisHealth } from './store.js';
 
 const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
-/** Fields or members per command in the index script (Lua's unpack takes a few thousand values at most). */
-const GROUP_LIMIT = 1_000;
 /** Separates the fields of a play in a state's sorted set (no dimension value contains it). */
 const SEP = '\x1f';
 
@@ -123,24 +121,13 @@ export class RedisIndex implements Index {
   async applyEffects(e: IndexEffects): Promise<void> {
     const k = this.keys;
     const cells = countCells(e.plays);
+    // Increment groups (field, by) come first in the data, add groups (score, member) after them.
     const args: Array<string | number> = [];
     let incrementGroups = 0;
-    const pushIncrements = (key: string, fields: Array<[string, number]>) => {
-      for (const part of chunked(fields, GROUP_LIMIT)) {
-        args.push(key, part.length);
-        for (const [field, by] of part) args.push(field, by);
-        incrementGroups += 1;
-      }
-    };
-    let addGroups = 0;
+    const pushIncrements = (key: string, fields: Array<[string, number]>) => { incrementGroups += pushGroups(args, key, fields); };
     const addArgs: Array<string | number> = [];
-    const pushAdds = (key: string, members: Array<[number, string]>) => {
-      for (const part of chunked(members, GROUP_LIMIT)) {
-        addArgs.push(key, part.length);
-        for (const [score, member] of part) addArgs.push(score, member);
-        addGroups += 1;
-      }
-    };
+    let addGroups = 0;
+    const pushAdds = (key: string, members: Array<[number, string]>) => { addGroups += pushGroups(addArgs, key, members); };
 
     for (const [grain, byBucket] of cells.plain) {
       const fields: Array<[string, number]> = [];

@@ -4,6 +4,7 @@
 // Each script first compares the partition's watermark with the batch's expected value and returns
 // {'conflict', actual} without writing anything when they differ; otherwise it writes every effect and
 // moves the watermark, all in one step no other client can interleave with.
+import { chunked } from './client.js';
 
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
@@ -14,6 +15,22 @@ export const PACK_SEPARATOR = '\x1e';
 
 export function packData(values: Array<string | number>): [string, number] {
   return [values.join(PACK_SEPARATOR), values.length];
+}
+
+/** Fields or members per group in a batch script (Lua's unpack takes a few thousand values at most). */
+const GROUP_LIMIT = 1_000;
+
+/**
+ * Appends one key's pairs as groups of "key, n, then n pairs" (several when there are more than GROUP_LIMIT);
+ * returns how many groups, which the script is told.
+ */
+export function pushGroups(values: Array<string | number>, key: string, pairs: Array<[string | number, string | number]>): number {
+  const parts = chunked(pairs, GROUP_LIMIT);
+  for (const part of parts) {
+    values.push(key, part.length);
+    for (const [first, second] of part) values.push(first, second);
+  }
+  return parts.length;
 }
 
 const MALFORMED_REPLY = 'musicflow: packed batch data does not hold the values it announces (a value contains the byte 0x1E)';

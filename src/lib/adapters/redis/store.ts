@@ -13,7 +13,7 @@ import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { HotState } from '../hot-state.js';
 import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS, packData } from './scripts.js';
+import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -21,8 +21,6 @@ const SMS_CLAIM_TIMEOUT_MS = 60_000;
 const PIPELINE_CHUNK = 5_000;
 /** Customers per upsert script call. */
 const SEED_CHUNK = 1_000;
-/** Fields per HSET in the batch script (Lua's unpack takes a few thousand values at most). */
-const GROUP_LIMIT = 1_000;
 /** Keys per DEL / MSET / SADD command in the model deployment. */
 const ARGS_CHUNK = 1_000;
 
@@ -211,17 +209,14 @@ export class RedisStore implements Store {
       if (list) list.push(p);
       else pairsOf.set(p.customerId, [p]);
     }
-    const pairGroups = [...pairsOf.values()].flatMap((list) => chunked(list, GROUP_LIMIT));
     const recent = latestPlays(e.plays, await this.keptPlays(e.plays));
     const args: Array<string | number> = [];
     for (const p of e.profiles) {
       args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
         p.uniqueTracks, p.firstSeen, p.lastSeen, encodeRecentPlays(recent.get(p.customerId) ?? []));
     }
-    for (const group of pairGroups) {
-      args.push(k.listens(group[0].customerId), group.length);
-      for (const p of group) args.push(p.trackId, encodePair(p));
-    }
+    let pairGroups = 0;
+    for (const [customerId, list] of pairsOf) pairGroups += pushGroups(args, k.listens(customerId), list.map((p) => [p.trackId, encodePair(p)]));
     for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
     for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
     for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
@@ -230,7 +225,7 @@ export class RedisStore implements Store {
       reply = await this.run((redis) => redis.applyStoreEffects(6,
         k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
         position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
-        e.profiles.length, pairGroups.length, e.interests.length, e.adDecisions.length, e.sms.length, ...packData(args)));
+        e.profiles.length, pairGroups, e.interests.length, e.adDecisions.length, e.sms.length, ...packData(args)));
     } catch (err) {
       this.hot.clear(); // applied or not is unknown: read everything again
       throw err;
