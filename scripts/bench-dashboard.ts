@@ -101,7 +101,7 @@ export async function makeBenchData(backends: Backends, events: number, log: (li
       plays.push(enrich(event, byId.get(event.customerId), trackById.get(event.trackId)));
     }
     const next = done + n - 1;
-    await backends.index.applyEffects({ position: { log: 'bench', partition: 0, expected, next }, plays });
+    await backends.index.applyEffects({ position: { log: 'bench', partition: 0, expected, next }, plays, offsets: plays.map((_p, i) => done + i) });
     expected = next;
     if ((done / batchSize) % 10 === 0) log(`indexed ${done + n} plays (${Math.round((done + n) / Math.max((Date.now() - started) / 1000, 0.001))}/s)`);
   }

@@ -13,6 +13,7 @@ import { register as train } from './train.js';
 import { register as model } from './model.js';
 import { register as ads } from './ads.js';
 import { register as sms } from './sms.js';
+import { register as es } from './es.js';
 
 export const commands: Array<(program: Command) => void> = [
   init,
@@ -28,4 +29,5 @@ export const commands: Array<(program: Command) => void> = [
   model,
   ads,
   sms,
+  es,
 ];

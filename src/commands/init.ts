@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import inquirer from 'inquirer';
 import { example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { SASL_MECHANISMS, checkedCaFile, resolveConfig, type Config, type GlobalFlags, type SaslMechanism } from '../lib/config.js';
+import {
+  SASL_MECHANISMS, checkedCaFile, elasticsearchOf, elasticsearchSettingsOf, resolveConfig, type Config, type GlobalFlags, type SaslMechanism,
+} from '../lib/config.js';
 import { MusicflowError, UsageError } from '../lib/errors.js';
 import type { Health } from '../lib/ports.js';
 import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/setup.js';
@@ -19,6 +21,7 @@ interface InitOptions extends GlobalFlags {
   kafkaCa?: string;
   kafkaSaslMechanism?: string;
   kafkaSaslUsername?: string;
+  elasticsearchCa?: string;
   yes?: boolean;
   force?: boolean;
   check: boolean;
@@ -67,6 +70,10 @@ function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
     kafkaTls: opts.kafkaTls ?? (base.kafkaTls || kafkaCa !== ''),
     kafkaSasl: saslFrom(opts, base),
     kafkaCa,
+    elasticsearch: {
+      ...elasticsearchSettingsOf(base.elasticsearch),
+      ...(opts.elasticsearchCa !== undefined ? { elasticsearchCa: checkedCaFile(opts.elasticsearchCa, '--elasticsearch-ca', 'Elasticsearch') } : {}),
+    },
   };
 }
 
@@ -118,6 +125,17 @@ async function askChoice(start: SetupChoice): Promise<SetupChoice> {
     },
   });
   choice.kafkaCa = checkedCaFile(ca.trim(), 'this answer'); // absolute: the file works from any folder
+  const es = start.elasticsearch;
+  const esUrl = await ask<string>({
+    type: 'input', message: 'Elasticsearch URL for the index (empty: keep the index in Redis; credentials come from env MUSICFLOW_ELASTICSEARCH_*)',
+    default: es.elasticsearch,
+    validate: (v: string) => v.trim() === '' || v.split(',').every((u) => /^https?:\/\/[^\s/@]+/.test(u.trim())) || 'use http(s)://host:9200, without credentials',
+  });
+  choice.elasticsearch = { ...es, elasticsearch: esUrl.trim() };
+  if (esUrl.trim().startsWith('https:')) {
+    const esCa = await ask<string>({ type: 'input', message: 'PEM file of the CA that signed the Elasticsearch certificates (empty: the system\'s CAs)', default: es.elasticsearchCa });
+    choice.elasticsearch.elasticsearchCa = checkedCaFile(esCa.trim(), 'this answer', 'Elasticsearch');
+  }
   return choice;
 }
 
@@ -131,6 +149,7 @@ function configToCheck(choice: SetupChoice, base: Config): Config {
     dataDir: resolve(choice.dataDir),
     kafkaBrokers: servers ? choice.kafkaBrokers : [],
     redisUrl: servers ? choice.redisUrl : '',
+    elasticsearch: servers ? elasticsearchOf(choice.elasticsearch, {}, process.env) : null,
     configFile: null,
   };
 }
@@ -149,6 +168,7 @@ export function register(program: Command): void {
     .option('--kafka-ca <file>', 'PEM file of the CA that signed the brokers\' certificates; implies --kafka-tls (env MUSICFLOW_KAFKA_CA)')
     .option('--kafka-sasl-mechanism <name>', `Kafka SASL: ${SASL_MECHANISMS.join(', ')} (env MUSICFLOW_KAFKA_SASL_MECHANISM)`)
     .option('--kafka-sasl-username <name>', `Kafka SASL user; the password comes from env ${PASSWORD_ENV} only (env MUSICFLOW_KAFKA_SASL_USERNAME)`)
+    .option('--elasticsearch-ca <file>', 'PEM file of the CA that signed the Elasticsearch certificates (env MUSICFLOW_ELASTICSEARCH_CA)')
     .option('--yes', 'ask nothing: take the flags, env and defaults')
     .option('--force', 'overwrite the config file if it exists')
     .option('--no-check', 'write the file without testing the connections');
@@ -157,6 +177,7 @@ export function register(program: Command): void {
     'musicflow init',
     'musicflow init --yes --embedded --data-dir ./.musicflow',
     'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --config musicflow.json --json',
+    'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --elasticsearch http://127.0.0.1:9200',
     `${PASSWORD_ENV}=... musicflow init --yes --servers --kafka kafka.example:9093 --kafka-sasl-mechanism scram-sha-512 --kafka-sasl-username app --kafka-ca ca.pem --redis redis://...`);
   cmd.action((opts: InitOptions) => run(async () => {
     const out = output(Boolean(opts.json));

@@ -1,9 +1,11 @@
 // Builds the adapter set the configuration names. Commands never import an adapter directly.
 import type { Config } from './config.js';
-import type { EventLog, Index, Store } from './ports.js';
+import { UsageError } from './errors.js';
+import type { EventLog, Index, IndexAdmin, Store } from './ports.js';
 import { EmbeddedEventLog } from './adapters/embedded/log.js';
 import { ThreadedIndex } from './adapters/embedded/index-thread.js';
 import { EmbeddedStore } from './adapters/embedded/store.js';
+import { ElasticsearchIndex } from './adapters/elasticsearch/index.js';
 import { KafkaEventLog } from './adapters/kafka.js';
 import { PlatformaticKafkaEventLog } from './adapters/kafka-platformatic.js';
 import { RedisIndex } from './adapters/redis/index.js';
@@ -24,12 +26,22 @@ export async function openBackends(config: Config): Promise<Backends> {
   const log: EventLog = !kafka ? new EmbeddedEventLog(config.dataDir)
     : config.kafkaClient === 'platformatic' ? new PlatformaticKafkaEventLog(config) : new KafkaEventLog(config);
   const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir);
-  const index: Index = redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir);
+  const index: Index = config.elasticsearch ? new ElasticsearchIndex(config.elasticsearch)
+    : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir);
+  const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
   return {
     log, store, index,
-    kind: kafka || redis ? `${kafka ? 'kafka' : 'embedded log'}+${redis ? 'redis' : 'embedded store'}` : 'embedded',
+    kind: parts.length === 2 && !kafka && !redis ? 'embedded' : parts.join('+'),
     async close() {
       await Promise.allSettled([log.close(), store.close(), index.close()]);
     },
   };
+}
+
+/** The maintenance side of the configured index; only Elasticsearch has one. */
+export function openIndexAdmin(config: Config): IndexAdmin {
+  if (!config.elasticsearch) {
+    throw new UsageError('no Elasticsearch configured: name it with --elasticsearch <url> or MUSICFLOW_ELASTICSEARCH_URL (or MUSICFLOW_ELASTICSEARCH_CLOUD_ID)');
+  }
+  return new ElasticsearchIndex(config.elasticsearch);
 }

@@ -63,6 +63,8 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
     .option('--kafka-client <name>', 'Kafka client library: kafkajs (default) or platformatic (env MUSICFLOW_KAFKA_CLIENT)')
     .option('--redis <url>', 'Redis URL (env MUSICFLOW_REDIS_URL)')
     .option('--topic <name>', 'event log topic (env MUSICFLOW_TOPIC)')
+    .option('--elasticsearch <url>', 'Elasticsearch node URL(s) for the index, comma separated (env MUSICFLOW_ELASTICSEARCH_URL)')
+    .option('--index-names', 'also index customers\' names and addresses (default: ids only; env MUSICFLOW_INDEX_NAMES=1)')
     .option('--config <file>', 'JSON config file (env MUSICFLOW_CONFIG)');
   if (opts.json !== false) cmd.option('--json', 'print one JSON object on stdout; notes go to stderr');
   return cmd;

@@ -24,10 +24,39 @@ export interface Config {
   kafkaTls: boolean;
   /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs); implies kafkaTls. */
   kafkaCa: string;
+  /** Elasticsearch as the index (null: the index lives with the store, embedded or Redis). */
+  elasticsearch: ElasticsearchConfig | null;
   configFile: string | null;
 }
 
-export const DEFAULTS: Omit<Config, 'configFile'> = {
+export interface ElasticsearchConfig {
+  nodes: string[]; // URLs; empty when cloudId names the deployment
+  cloudId: string;
+  /** From env only (MUSICFLOW_ELASTICSEARCH_API_KEY, or _USERNAME with _PASSWORD), never the config file. */
+  auth: { apiKey: string } | { username: string; password: string } | null;
+  ca: string; // PEM of the CA that signed the nodes' certificates ('' = the system's CAs)
+  prefix: string; // of every index, alias and template name
+  replicas: number;
+  /** Documents carry customers' names and addresses only when asked: by default analysts see ids. */
+  indexNames: boolean;
+  /** `es rollover` (and stream, now and then) rolls each alias over once its write index is this old or big. */
+  rolloverMaxAge: string;
+  rolloverMaxPrimaryShardSize: string;
+}
+
+/** Config-file keys and defaults of the Elasticsearch settings (flat, like every other key). */
+export const ELASTICSEARCH_DEFAULTS = {
+  elasticsearch: '',
+  elasticsearchCloudId: '',
+  elasticsearchCa: '',
+  elasticsearchPrefix: 'musicflow-',
+  elasticsearchReplicas: 1,
+  elasticsearchRolloverAge: '30d',
+  elasticsearchRolloverSize: '50gb',
+  indexNames: false,
+};
+
+export const DEFAULTS: Omit<Config, 'configFile' | 'elasticsearch'> & typeof ELASTICSEARCH_DEFAULTS = {
   dataDir: './.musicflow',
   kafkaBrokers: [],
   kafkaClient: 'kafkajs',
@@ -39,6 +68,7 @@ export const DEFAULTS: Omit<Config, 'configFile'> = {
   kafkaSasl: null,
   kafkaTls: false,
   kafkaCa: '',
+  ...ELASTICSEARCH_DEFAULTS,
 };
 
 /** Global flags every command accepts (commander camelCases them). */
@@ -50,6 +80,8 @@ export interface GlobalFlags {
   topic?: string;
   partitions?: string | number;
   group?: string;
+  elasticsearch?: string;
+  indexNames?: boolean;
   config?: string;
 }
 
@@ -67,6 +99,14 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
   if (env.MUSICFLOW_REDIS_PREFIX) out.redisPrefix = env.MUSICFLOW_REDIS_PREFIX;
   if (env.MUSICFLOW_KAFKA_TLS) out.kafkaTls = env.MUSICFLOW_KAFKA_TLS;
   if (env.MUSICFLOW_KAFKA_CA) out.kafkaCa = env.MUSICFLOW_KAFKA_CA;
+  if (env.MUSICFLOW_ELASTICSEARCH_URL) out.elasticsearch = env.MUSICFLOW_ELASTICSEARCH_URL;
+  if (env.MUSICFLOW_ELASTICSEARCH_CLOUD_ID) out.elasticsearchCloudId = env.MUSICFLOW_ELASTICSEARCH_CLOUD_ID;
+  if (env.MUSICFLOW_ELASTICSEARCH_CA) out.elasticsearchCa = env.MUSICFLOW_ELASTICSEARCH_CA;
+  if (env.MUSICFLOW_ELASTICSEARCH_PREFIX) out.elasticsearchPrefix = env.MUSICFLOW_ELASTICSEARCH_PREFIX;
+  if (env.MUSICFLOW_ELASTICSEARCH_REPLICAS) out.elasticsearchReplicas = env.MUSICFLOW_ELASTICSEARCH_REPLICAS;
+  if (env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_AGE) out.elasticsearchRolloverAge = env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_AGE;
+  if (env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_SIZE) out.elasticsearchRolloverSize = env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_SIZE;
+  if (env.MUSICFLOW_INDEX_NAMES) out.indexNames = env.MUSICFLOW_INDEX_NAMES;
   // Each one set overrides the file's; the password is added in resolveConfig (env only).
   const sasl: Record<string, string> = {};
   if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) sasl.mechanism = env.MUSICFLOW_KAFKA_SASL_MECHANISM;
@@ -84,6 +124,8 @@ function fromFlags(flags: GlobalFlags): Source {
   if (flags.topic !== undefined) out.topic = flags.topic;
   if (flags.partitions !== undefined) out.partitions = flags.partitions;
   if (flags.group !== undefined) out.group = flags.group;
+  if (flags.elasticsearch !== undefined) out.elasticsearch = flags.elasticsearch;
+  if (flags.indexNames !== undefined) out.indexNames = flags.indexNames;
   return out;
 }
 
@@ -101,6 +143,9 @@ function fromFile(path: string): Source {
   const known = new Set(Object.keys(DEFAULTS));
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new UsageError(`--config ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
+  }
+  for (const secret of ['elasticsearchApiKey', 'elasticsearchPassword', 'elasticsearchUsername']) {
+    if (secret in parsed) throw new UsageError(`--config ${path}: Elasticsearch credentials belong in env (MUSICFLOW_ELASTICSEARCH_API_KEY, or _USERNAME and _PASSWORD), not the file`);
   }
   const sasl = (parsed as { kafkaSasl?: unknown }).kafkaSasl;
   if (sasl !== undefined && sasl !== null) {
@@ -137,13 +182,13 @@ function saslOf(value: unknown, origin: string, env: NodeJS.ProcessEnv): Config[
 }
 
 /** The CA file's absolute path after checking it holds a PEM certificate ('' stays ''); `named` says who named it. */
-export function checkedCaFile(path: string, named: string): string {
+export function checkedCaFile(path: string, named: string, servers: 'Kafka' | 'Elasticsearch' = 'Kafka'): string {
   if (path === '') return '';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputFileError(path, `cannot read the Kafka CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed the brokers' certificates`);
+    throw new InputFileError(path, `cannot read the ${servers} CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed the ${servers} servers' certificates`);
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new InputFileError(path, `not a PEM certificate (no "-----BEGIN CERTIFICATE-----"), named by ${named}`);
@@ -159,10 +204,58 @@ function kafkaClientOf(value: unknown, origin: string): KafkaClient {
   return name as KafkaClient;
 }
 
-function positiveInt(value: unknown, origin: string): number {
+function wholeNumber(value: unknown, origin: string, min: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${origin}: expected a whole number >= 1, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${origin}: expected a whole number >= ${min}, got "${String(value)}"`);
   return n;
+}
+
+const yes = (value: unknown) => ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+
+export type ElasticsearchSettings = typeof ELASTICSEARCH_DEFAULTS;
+
+/** The flat settings (as the config file keeps them) of a resolved Elasticsearch config; the defaults for none. */
+export function elasticsearchSettingsOf(es: ElasticsearchConfig | null): ElasticsearchSettings {
+  if (!es) return { ...ELASTICSEARCH_DEFAULTS };
+  return {
+    elasticsearch: es.nodes.join(','),
+    elasticsearchCloudId: es.cloudId,
+    elasticsearchCa: es.ca,
+    elasticsearchPrefix: es.prefix,
+    elasticsearchReplicas: es.replicas,
+    elasticsearchRolloverAge: es.rolloverMaxAge,
+    elasticsearchRolloverSize: es.rolloverMaxPrimaryShardSize,
+    indexNames: es.indexNames,
+  };
+}
+
+/** Elasticsearch settings from the merged layers plus credentials from env; null when neither a URL nor a cloud id is set. */
+export function elasticsearchOf(merged: Partial<Record<keyof ElasticsearchSettings, unknown>>, origins: Partial<Record<keyof ElasticsearchSettings, string>>, env: NodeJS.ProcessEnv): ElasticsearchConfig | null {
+  const origin = (key: keyof ElasticsearchSettings) => origins[key] ?? key;
+  const nodes = String(merged.elasticsearch ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const cloudId = String(merged.elasticsearchCloudId ?? '');
+  if (nodes.length === 0 && cloudId === '') return null;
+  for (const node of nodes) {
+    if (!/^https?:\/\/[^\s/]+/.test(node)) throw new UsageError(`${origin('elasticsearch')}: Elasticsearch URL "${node}" must look like http://host:9200 or https://host:9200`);
+    if (/^https?:\/\/[^/]*@/.test(node)) throw new UsageError(`${origin('elasticsearch')}: put Elasticsearch credentials in env MUSICFLOW_ELASTICSEARCH_USERNAME and _PASSWORD (or _API_KEY), not in the URL`);
+  }
+  const { MUSICFLOW_ELASTICSEARCH_API_KEY: apiKey, MUSICFLOW_ELASTICSEARCH_USERNAME: username, MUSICFLOW_ELASTICSEARCH_PASSWORD: password } = env;
+  if (username && !password) throw new UsageError(`Elasticsearch user ${username} needs a password: set MUSICFLOW_ELASTICSEARCH_PASSWORD`);
+  const prefix = String(merged.elasticsearchPrefix);
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) {
+    throw new UsageError(`${origin('elasticsearchPrefix')}: index prefix "${prefix}" must be lower case letters, digits, '-', '_' or '.' (Elasticsearch index names)`);
+  }
+  return {
+    nodes,
+    cloudId,
+    auth: apiKey ? { apiKey } : username ? { username, password: password ?? '' } : null,
+    ca: checkedCaFile(String(merged.elasticsearchCa ?? ''), origin('elasticsearchCa') === 'env' ? 'env MUSICFLOW_ELASTICSEARCH_CA' : `${origin('elasticsearchCa')} ("elasticsearchCa")`, 'Elasticsearch'),
+    prefix,
+    replicas: wholeNumber(merged.elasticsearchReplicas, origin('elasticsearchReplicas'), 0),
+    indexNames: yes(merged.indexNames),
+    rolloverMaxAge: String(merged.elasticsearchRolloverAge),
+    rolloverMaxPrimaryShardSize: String(merged.elasticsearchRolloverSize),
+  };
 }
 
 /** Merges the sources in precedence order and validates the result. */
@@ -192,12 +285,13 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     kafkaClient: kafkaClientOf(merged.kafkaClient, origin.kafkaClient ?? 'kafkaClient'),
     redisUrl: String(merged.redisUrl ?? ''),
     topic: String(merged.topic),
-    partitions: positiveInt(merged.partitions, origin.partitions ?? 'partitions'),
+    partitions: wholeNumber(merged.partitions, origin.partitions ?? 'partitions', 1),
     group: String(merged.group),
     redisPrefix: String(merged.redisPrefix),
     kafkaSasl: saslOf(merged.kafkaSasl, origin.kafkaSasl ?? 'kafkaSasl', env),
-    kafkaTls: kafkaCa !== '' || ['1', 'true', 'yes'].includes(String(merged.kafkaTls).toLowerCase()),
+    kafkaTls: kafkaCa !== '' || yes(merged.kafkaTls),
     kafkaCa,
+    elasticsearch: elasticsearchOf(merged, origin, env),
     configFile,
   };
 }

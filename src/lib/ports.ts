@@ -1,7 +1,7 @@
 // The three ports the pipeline sees. Adapters (embedded files, Kafka, Redis, ...) implement them;
 // pipeline, model and dashboard code import only from here and from records.ts.
 import type {
-  Click, Customer, DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile, Track,
+  Click, Customer, DeadLetter, DetectedInterest, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile, Track,
 } from './records.js';
 
 // ---------------------------------------------------------------- event log
@@ -210,6 +210,14 @@ export const DIMENSION_GRAIN: Record<Exclude<Dimension, 'all'>, Grain> = {
 export interface IndexEffects {
   position: SourcePosition;
   plays: EnrichedPlay[];
+  /** Each play's log offset (same order): an index that keeps a document per play names it by its position. */
+  offsets: number[];
+}
+
+/** What the store is about to hold of one step: an index that keeps these as documents too takes them first. */
+export interface Decisions {
+  interests: DetectedInterest[];
+  adDecisions: AdDecision[];
 }
 
 export interface IndexFilter {
@@ -226,11 +234,26 @@ export interface BreakdownRow { value: string; plays: number; mobilePlays: numbe
 export interface Index {
   watermark(log: string, partition: number): Promise<number>;
   applyEffects(effects: IndexEffects): Promise<void>;
+  /**
+   * For an index that keeps interests and ad decisions as documents (Elasticsearch): called before the store
+   * applies them, with ids derived from what they are, so a step that is retried or redelivered adds nothing.
+   * Indexes without such documents leave it out: the store is where the pipeline reads them back.
+   */
+  recordDecisions?(decisions: Decisions): Promise<void>;
   totals(filter: IndexFilter): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }>;
   series(filter: IndexFilter, grain: Grain): Promise<SeriesPoint[]>;
   breakdown(filter: IndexFilter, dim: Dimension, limit: number): Promise<BreakdownRow[]>;
   customersInState(state: string, filter: IndexFilter, limit: number): Promise<Array<{ customerId: number; plays: number }>>;
   health(): Promise<Health>;
+  close(): Promise<void>;
+}
+
+/** Maintenance of an index that has templates, aliases and rollover (Elasticsearch). */
+export interface IndexAdmin {
+  /** Creates or updates templates, aliases and indices; safe to run again. */
+  setup(): Promise<Array<{ kind: string; template: 'created' | 'updated' | null; alias: string; index: string; created: boolean }>>;
+  /** Rolls each alias over when its write index is past the configured age or size (always, with force). */
+  rollover(force: boolean): Promise<Array<{ alias: string; rolledOver: boolean; oldIndex: string; newIndex: string; conditions: Record<string, boolean> }>>;
   close(): Promise<void>;
 }
 

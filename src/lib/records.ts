@@ -68,7 +68,7 @@ export interface Place {
 
 /** A play joined with what is known of its customer, track and place. */
 export interface EnrichedPlay extends PlayEvent {
-  customer: Pick<Customer, 'name' | 'gender' | 'age' | 'ageSource' | 'zip' | 'active' | 'level' | 'campaign' | 'linkedWithApps' | 'signDate'> | null;
+  customer: Pick<Customer, 'name' | 'address' | 'gender' | 'age' | 'ageSource' | 'zip' | 'active' | 'level' | 'campaign' | 'linkedWithApps' | 'signDate'> | null;
   ageBand: AgeBand | null;
   track: Pick<Track, 'title' | 'artist' | 'lengthSec'> | null;
   place: Place | null;
@@ -103,6 +103,11 @@ export interface Interest {
   customerId: number;
   trackId: number;
   detectedAt: number;
+}
+
+/** An interest as the stream detects it: also when its window began (stores keep only the interest). */
+export interface DetectedInterest extends Interest {
+  windowStart: number;
 }
 
 /** A line that could not be used, kept with where it came from and why. */

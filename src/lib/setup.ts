@@ -2,7 +2,7 @@
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
 import { openBackends } from './backends.js';
-import { DEFAULTS, type Config, type KafkaClient, type SaslMechanism } from './config.js';
+import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type Config, type ElasticsearchSettings, type KafkaClient, type SaslMechanism } from './config.js';
 import type { Health } from './ports.js';
 
 /** Kafka SASL as the config file keeps it: the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD only. */
@@ -24,6 +24,8 @@ export interface SetupChoice {
   kafkaTls: boolean;
   kafkaSasl: SaslChoice;
   kafkaCa: string;
+  /** Elasticsearch as the index (servers only; an empty URL and cloud id keep the index in Redis). */
+  elasticsearch: ElasticsearchSettings;
 }
 
 /** A Redis URL without its password, and whether it had one (the password then belongs in env). */
@@ -53,6 +55,7 @@ export function configFileOf(choice: SetupChoice): ConfigFile {
     kafkaTls: choice.kafkaTls,
     kafkaSasl: servers ? choice.kafkaSasl : null,
     kafkaCa: servers ? choice.kafkaCa : '',
+    ...(servers ? choice.elasticsearch : ELASTICSEARCH_DEFAULTS),
   };
 }
 

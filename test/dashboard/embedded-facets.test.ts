@@ -57,7 +57,7 @@ describe('embedded index facets', () => {
     const events = plays();
     const enriched = events.map((e) => enrich(e, CUSTOMERS.get(e.customerId), TRACKS.get(e.trackId)));
     const index = new EmbeddedIndex(dir);
-    await index.applyEffects({ position: { log: 't', partition: 0, expected: -1, next: 59 }, plays: enriched });
+    await index.applyEffects({ position: { log: 't', partition: 0, expected: -1, next: 59 }, plays: enriched, offsets: enriched.map((_p, i) => i) });
     await check(index, events);
     await index.close();
 

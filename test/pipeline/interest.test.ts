@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_INTEREST_RULE, advancePair } from '../../src/lib/pipeline/interest.js';
-import type { Interest, ListenPair, PlayEvent } from '../../src/lib/records.js';
+import type { DetectedInterest, ListenPair, PlayEvent } from '../../src/lib/records.js';
 
 const MIN = 60_000;
 const at = (minutes: number, eventId = minutes): PlayEvent => ({ eventId, customerId: 7, trackId: 3, time: minutes * MIN, mobile: false, zip: '10001' });
 
-function playAll(minutes: number[]): { pair: ListenPair | undefined; detected: Interest[] } {
+function playAll(minutes: number[]): { pair: ListenPair | undefined; detected: DetectedInterest[] } {
   let pair: ListenPair | undefined;
-  const detected: Interest[] = [];
+  const detected: DetectedInterest[] = [];
   for (const m of minutes) {
     const step = advancePair(pair, at(m));
     pair = step.pair;
@@ -20,7 +20,7 @@ function playAll(minutes: number[]): { pair: ListenPair | undefined; detected: I
 describe('interest: 3 plays of one track within 30 minutes', () => {
   it('detects three plays 30 minutes apart end to end, once', () => {
     const { detected, pair } = playAll([0, 10, 30, 31, 32]);
-    assert.deepEqual(detected, [{ customerId: 7, trackId: 3, detectedAt: 30 * MIN }]);
+    assert.deepEqual(detected, [{ customerId: 7, trackId: 3, detectedAt: 30 * MIN, windowStart: 10 * MIN }]);
     assert.equal(pair?.plays, 5);
     assert.deepEqual(pair?.recent, [], 'no window state is kept after detection');
   });

@@ -196,8 +196,8 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       // Four plays in the minute starting at 60 s, one of them on a phone; nobody and nothing known.
       const plays = [61_000, 62_000, 100_000, 119_999].map((time, i) =>
         enrich({ eventId: i, customerId: 1, trackId: 2, time, mobile: i === 0, zip: '10001' }, undefined, undefined));
-      await index.applyEffects({ position, plays });
-      await assert.rejects(index.applyEffects({ position, plays: [] }), WatermarkConflict);
+      await index.applyEffects({ position, plays, offsets: [0, 1, 2, 3] });
+      await assert.rejects(index.applyEffects({ position, plays: [], offsets: [] }), WatermarkConflict);
       assert.equal(await index.watermark('plays', 2), 3);
       assert.equal(await index.watermark('plays', 1), -1);
       assert.deepEqual(await index.series({}, 'minute'), [{ bucket: 60_000, plays: 4, mobilePlays: 1 }]);

@@ -13,7 +13,7 @@ function viewOf(c: Customer): CustomerView {
   let view = views.get(c);
   if (!view) {
     view = {
-      name: c.name, gender: c.gender, age: c.age, ageSource: c.ageSource, zip: c.zip, active: c.active, level: c.level,
+      name: c.name, address: c.address, gender: c.gender, age: c.age, ageSource: c.ageSource, zip: c.zip, active: c.active, level: c.level,
       campaign: c.campaign, linkedWithApps: c.linkedWithApps, signDate: c.signDate,
     };
     views.set(c, view);

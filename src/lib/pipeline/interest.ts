@@ -1,7 +1,7 @@
 // Interest: a customer playing the same track at least 3 times within any 30 minutes, in event time.
 // Plays may arrive out of order; each pair keeps its recent play times (bounded by the allowed
 // lateness), so the verdict does not depend on arrival order within that bound.
-import type { Interest, ListenPair, PlayEvent } from '../records.js';
+import type { DetectedInterest, ListenPair, PlayEvent } from '../records.js';
 import { HOUR, MINUTE } from './time.js';
 
 export interface InterestRule {
@@ -18,18 +18,18 @@ export function advancePair(
   pair: ListenPair | undefined,
   event: PlayEvent,
   rule: InterestRule = DEFAULT_INTEREST_RULE,
-): { pair: ListenPair; detected: Interest | null } {
+): { pair: ListenPair; detected: DetectedInterest | null } {
   const base: ListenPair = pair ?? { customerId: event.customerId, trackId: event.trackId, plays: 0, recent: [], interestAt: null };
   if (base.interestAt !== null) {
     // Already an interest: only the play count moves; no window state is needed any more.
     return { pair: withPlays(base, base.recent, base.interestAt), detected: null };
   }
   const recent = insertSorted(base.recent, event.time);
-  const completedAt = firstWindowEnd(recent, rule);
-  if (completedAt !== null) {
+  const window = firstWindow(recent, rule);
+  if (window !== null) {
     return {
-      pair: withPlays(base, [], completedAt),
-      detected: { customerId: event.customerId, trackId: event.trackId, detectedAt: completedAt },
+      pair: withPlays(base, [], window.end),
+      detected: { customerId: event.customerId, trackId: event.trackId, detectedAt: window.end, windowStart: window.start },
     };
   }
   const newest = recent[recent.length - 1];
@@ -51,11 +51,11 @@ function insertSorted(times: number[], time: number): number[] {
   return out;
 }
 
-/** Event time of the play that completes the earliest qualifying window, or null. */
-function firstWindowEnd(sorted: number[], rule: InterestRule): number | null {
+/** Event times of the first and the completing play of the earliest qualifying window, or null. */
+function firstWindow(sorted: number[], rule: InterestRule): { start: number; end: number } | null {
   const span = rule.plays - 1;
   for (let i = 0; i + span < sorted.length; i++) {
-    if (sorted[i + span] - sorted[i] <= rule.windowMs) return sorted[i + span];
+    if (sorted[i + span] - sorted[i] <= rule.windowMs) return { start: sorted[i], end: sorted[i + span] };
   }
   return null;
 }

@@ -10,7 +10,7 @@ import {
   type AdDecision, type ConsumedRecord, type EventLog, type Index, type IndexEffects, type LogBatch, type PartitionLag,
   type SmsMessage, type Store,
 } from '../ports.js';
-import type { DeadLetter, EnrichedPlay, Interest, ListenPair, PlayEvent, Profile } from '../records.js';
+import type { DeadLetter, DetectedInterest, EnrichedPlay, ListenPair, PlayEvent, Profile } from '../records.js';
 import { Catalog } from './catalog.js';
 import { enrich } from './enrich.js';
 import { DEFAULT_INTEREST_RULE, advancePair, type InterestRule } from './interest.js';
@@ -35,7 +35,7 @@ export interface BatchOutcome {
   records: number;
   processed: number; // plays newly applied to the store
   deadLetters: number; // records newly dead-lettered
-  interests: Interest[];
+  interests: DetectedInterest[];
   adDecisions: AdDecision[];
   sms: SmsMessage[];
 }
@@ -104,8 +104,8 @@ function mergeOutcome(into: BatchOutcome, step: BatchOutcome): void {
 
 /** What the index takes for the plays past its watermark `expected`, up to offset `next`. */
 function indexEffects(log: string, partition: number, expected: number, next: number, enriched: OffsetPlay[]): IndexEffects {
-  const plays = enriched.filter((e) => e.offset > expected).map((e) => e.play);
-  return { position: { log, partition, expected, next }, plays };
+  const pending = enriched.filter((e) => e.offset > expected);
+  return { position: { log, partition, expected, next }, plays: pending.map((e) => e.play), offsets: pending.map((e) => e.offset) };
 }
 
 /** Applies what the index lacks up to `lastOffset`; another writer moving it meanwhile means re-read and retry. */
@@ -158,6 +158,9 @@ async function applyToStore(
       }
       applied.push(event);
       outcome.processed += 1;
+    }
+    if (deps.index.recordDecisions && (outcome.interests.length > 0 || outcome.adDecisions.length > 0)) {
+      await deps.index.recordDecisions({ interests: outcome.interests, adDecisions: outcome.adDecisions });
     }
     try {
       await deps.store.applyEffects({

@@ -58,7 +58,6 @@ export const INTEREST_MAPPING: Mapping = {
   window_start: date, // event time of the window's first play
   customer_id: long,
   track_id: long,
-  plays_in_window: integer,
 };
 
 /** One ad decision: the Gold offer shown to a targeted customer at their first play of a day. */

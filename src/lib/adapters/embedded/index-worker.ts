@@ -1,6 +1,5 @@
 // Worker-thread side of ThreadedIndex: owns the EmbeddedIndex and answers one call at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Index } from '../../ports.js';
 import { WatermarkConflict } from '../../ports.js';
 import { EmbeddedIndex } from './index.js';
 import type { Reply } from './index-thread.js';
@@ -8,7 +7,7 @@ import type { Reply } from './index-thread.js';
 const index = new EmbeddedIndex((workerData as { dataDir: string }).dataDir);
 const port = parentPort!;
 
-port.on('message', async ({ id, method, args }: { id: number; method: keyof Index; args: unknown[] }) => {
+port.on('message', async ({ id, method, args }: { id: number; method: keyof EmbeddedIndex; args: unknown[] }) => {
   let reply: Reply;
   try {
     const value = await (index[method] as (...a: unknown[]) => Promise<unknown>).apply(index, args);
