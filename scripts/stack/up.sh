@@ -76,35 +76,24 @@ need_java() {
     fail "Kafka $KAFKA_VERSION and Elasticsearch $ES_VERSION need Java 17 or newer, found '$(java -version 2>&1 | head -n 1)': install openjdk-17-jre-headless"
 }
 
-resolve_kafka() {
-  [[ -f "$kafka_libs/.complete" ]] && return 0
-  need_tool mvn maven "Maven is needed once to download Kafka $KAFKA_VERSION from Maven Central"
-  say "resolving Kafka $KAFKA_VERSION from Maven Central into $kafka_libs"
-  rm -rf "$kafka_libs"
-  mkdir -p "$kafka_libs"
-  if ! mvn -B -q -f "$here/kafka/pom.xml" dependency:copy-dependencies \
-      -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$kafka_libs" >"$STACK_DIR/mvn.log" 2>&1; then
+# resolve_jars LABEL POM LIBS: copies the dependencies of POM (its version pinned there) from Maven Central into
+# LIBS, once; .complete marks a copy that finished.
+resolve_jars() {
+  local label=$1 pom=$2 libs=$3
+  [[ -f "$libs/.complete" ]] && return 0
+  need_tool mvn maven "Maven is needed once to download $label from Maven Central"
+  say "resolving $label from Maven Central into $libs"
+  rm -rf "$libs"
+  mkdir -p "$libs"
+  if ! mvn -B -q -f "$pom" dependency:copy-dependencies -DoutputDirectory="$libs" >"$STACK_DIR/mvn.log" 2>&1; then
     tail -n 30 "$STACK_DIR/mvn.log" >&2
-    fail "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (full log: $STACK_DIR/mvn.log)"
+    fail "Maven could not resolve $label from $pom (full log: $STACK_DIR/mvn.log)"
   fi
-  touch "$kafka_libs/.complete"
+  touch "$libs/.complete"
 }
 
 es_home=$CACHE_DIR/elasticsearch-$ES_VERSION
 es_libs=$es_home/libs
-resolve_elasticsearch() {
-  [[ -f "$es_libs/.complete" ]] && return 0
-  need_tool mvn maven "Maven is needed once to download Elasticsearch $ES_VERSION from Maven Central"
-  say "resolving Elasticsearch $ES_VERSION from Maven Central into $es_libs"
-  rm -rf "$es_libs"
-  mkdir -p "$es_libs"
-  if ! mvn -B -q -f "$here/elasticsearch/pom.xml" dependency:copy-dependencies \
-      -Delasticsearch.version="$ES_VERSION" -DoutputDirectory="$es_libs" >"$STACK_DIR/mvn.log" 2>&1; then
-    tail -n 30 "$STACK_DIR/mvn.log" >&2
-    fail "Maven could not resolve org.elasticsearch:elasticsearch:$ES_VERSION (full log: $STACK_DIR/mvn.log)"
-  fi
-  touch "$es_libs/.complete"
-}
 
 # The launcher uses internal APIs of the pinned version, so it is compiled here against the cached jars, into a
 # folder named after its source's hash: an edited launcher is recompiled at the next start, an unchanged one is
@@ -269,7 +258,7 @@ launch_kafka() {
       fi
     done
     need_java
-    resolve_kafka
+    resolve_jars "Kafka $KAFKA_VERSION" "$here/kafka/pom.xml" "$kafka_libs"
     mkdir -p "$KAFKA_STATE"
     make_tls
     make_sasl_password
@@ -319,7 +308,7 @@ launch_elasticsearch() {
     fi
   done
   need_java
-  resolve_elasticsearch
+  resolve_jars "Elasticsearch $ES_VERSION" "$here/elasticsearch/pom.xml" "$es_libs"
   compile_es_launcher
   mkdir -p "$ES_STATE/tmp"
   say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$ES_PORT (transport :$ES_TRANSPORT_PORT, heap $ES_HEAP)"
