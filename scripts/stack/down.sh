@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stops the test stack started by scripts/stack/up.sh and removes its data (.stack/kafka, .stack/redis).
-# The downloaded Kafka jars stay cached (~/.cache/musicflow) and the test CA stays in .stack/tls for the next start.
+# Stops the test stack started by scripts/stack/up.sh and removes its data (.stack/kafka, .stack/redis,
+# .stack/elasticsearch). The downloaded Kafka and Elasticsearch jars and the compiled launcher stay cached
+# (~/.cache/musicflow) and the test CA stays in .stack/tls for the next start.
 # Each process that called up.sh holds the stack while it lives: down.sh releases its caller's hold and
 # stops the stack only when no other holder is still running (--force stops it regardless).
 set -euo pipefail
@@ -51,7 +52,8 @@ stop_pid_file() { # pid file, label
   rm -f "$file"
 }
 
+stop_pid_file "$ES_STATE/elasticsearch.pid" "Elasticsearch node"
 stop_pid_file "$KAFKA_STATE/kafka.pid" "Kafka broker"
 stop_pid_file "$REDIS_STATE/redis.pid" "redis-server"
-rm -rf "$KAFKA_STATE" "$REDIS_STATE" "$STACK_DIR/env" "$STACK_DIR/mvn.log" "$users"
+rm -rf "$KAFKA_STATE" "$REDIS_STATE" "$ES_STATE" "$STACK_DIR/env" "$STACK_DIR/mvn.log" "$STACK_DIR/javac.log" "$users"
 say "stopped; data removed"

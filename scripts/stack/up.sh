@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Starts the test stack in the background: one KRaft Kafka broker (Maven Central jars, the machine's
-# Java 17) and one redis-server, both on 127.0.0.1, state under .stack/ (git-ignored).
+# Java 17), one redis-server and one Elasticsearch node (Maven Central jars started by our own launcher class,
+# scripts/stack/elasticsearch/src), all on 127.0.0.1, state under .stack/ (git-ignored).
 # The broker listens in clear (PLAINTEXT) and, for the security tests, with SASL (PLAIN, SCRAM-SHA-256,
 # SCRAM-SHA-512; user `musicflow`, a password made with each new data folder), with TLS (a test CA made
 # once in .stack/tls) and with SASL over TLS.
-# Prints the environment lines that point musicflow at them on stdout (MUSICFLOW_KAFKA_BROKERS and
-# MUSICFLOW_REDIS_URL, then MUSICFLOW_STACK_KAFKA_* facts for the security tests); everything else goes to stderr.
+# Prints the environment lines that point musicflow at them on stdout (MUSICFLOW_KAFKA_BROKERS,
+# MUSICFLOW_REDIS_URL and MUSICFLOW_ELASTICSEARCH_URL, then MUSICFLOW_STACK_KAFKA_* facts for the security tests);
+# everything else goes to stderr.
 # Running it again while the stack is up prints the same lines. Stop it with scripts/stack/down.sh
 # (which leaves it running while another process that called up.sh is still alive).
 #
 # Overrides: MUSICFLOW_STACK_KAFKA_PORT (19092), MUSICFLOW_STACK_CONTROLLER_PORT (19093),
 # MUSICFLOW_STACK_REDIS_PORT (16379), MUSICFLOW_STACK_KAFKA_SASL_PORT (19094), MUSICFLOW_STACK_KAFKA_TLS_PORT
-# (19095), MUSICFLOW_STACK_KAFKA_SASL_TLS_PORT (19096), MUSICFLOW_STACK_DIR (<repo>/.stack),
-# MUSICFLOW_CACHE_DIR (~/.cache/musicflow: downloaded Kafka jars), MUSICFLOW_STACK_KAFKA_HEAP (512m).
+# (19095), MUSICFLOW_STACK_KAFKA_SASL_TLS_PORT (19096), MUSICFLOW_STACK_ES_PORT (19200),
+# MUSICFLOW_STACK_ES_TRANSPORT_PORT (19300), MUSICFLOW_STACK_DIR (<repo>/.stack), MUSICFLOW_CACHE_DIR
+# (~/.cache/musicflow: downloaded Kafka and Elasticsearch jars, the compiled launcher),
+# MUSICFLOW_STACK_KAFKA_HEAP (512m), MUSICFLOW_STACK_ES_HEAP (512m).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,6 +57,7 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
   apt_install redis-server ||
     fail "redis-server is missing and could not be installed: run 'sudo apt-get install redis-server' (Debian) and retry"
 fi
+need_tool curl curl "curl is needed to ask the Elasticsearch node whether it is ready"
 if ! command -v kcat >/dev/null; then
   # Only the benchmark uses kcat (the producer ceiling); the stack runs without it.
   apt_install kcat || say "warning: kcat is missing (install it with 'apt-get install kcat' for the benchmark)"
@@ -64,25 +69,48 @@ java_major() {
 
 kafka_libs="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 need_java() {
-  need_tool java openjdk-17-jre-headless "Java 17 or newer is needed for the Kafka broker"
+  need_tool java openjdk-17-jre-headless "Java 17 or newer is needed for the Kafka broker and the Elasticsearch node"
   local major
   major=$(java_major)
   [[ -n $major && $major -ge 17 ]] ||
-    fail "Kafka $KAFKA_VERSION needs Java 17 or newer, found '$(java -version 2>&1 | head -n 1)': install openjdk-17-jre-headless"
+    fail "Kafka $KAFKA_VERSION and Elasticsearch $ES_VERSION need Java 17 or newer, found '$(java -version 2>&1 | head -n 1)': install openjdk-17-jre-headless"
 }
 
-resolve_kafka() {
-  [[ -f "$kafka_libs/.complete" ]] && return 0
-  need_tool mvn maven "Maven is needed once to download Kafka $KAFKA_VERSION from Maven Central"
-  say "resolving Kafka $KAFKA_VERSION from Maven Central into $kafka_libs"
-  rm -rf "$kafka_libs"
-  mkdir -p "$kafka_libs"
-  if ! mvn -B -q -f "$here/kafka/pom.xml" dependency:copy-dependencies \
-      -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$kafka_libs" >"$STACK_DIR/mvn.log" 2>&1; then
+# resolve_jars LABEL POM LIBS: copies the dependencies of POM (its version pinned there) from Maven Central into
+# LIBS, once; .complete marks a copy that finished.
+resolve_jars() {
+  local label=$1 pom=$2 libs=$3
+  [[ -f "$libs/.complete" ]] && return 0
+  need_tool mvn maven "Maven is needed once to download $label from Maven Central"
+  say "resolving $label from Maven Central into $libs"
+  rm -rf "$libs"
+  mkdir -p "$libs"
+  if ! mvn -B -q -f "$pom" dependency:copy-dependencies -DoutputDirectory="$libs" >"$STACK_DIR/mvn.log" 2>&1; then
     tail -n 30 "$STACK_DIR/mvn.log" >&2
-    fail "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (full log: $STACK_DIR/mvn.log)"
+    fail "Maven could not resolve $label from $pom (full log: $STACK_DIR/mvn.log)"
   fi
-  touch "$kafka_libs/.complete"
+  touch "$libs/.complete"
+}
+
+es_home=$CACHE_DIR/elasticsearch-$ES_VERSION
+es_libs=$es_home/libs
+
+# The launcher uses internal APIs of the pinned version, so it is compiled here against the cached jars, into a
+# folder named after its source's hash: an edited launcher is recompiled at the next start, an unchanged one is
+# not. Older folders stay (a few KB; another checkout's running node may use one).
+es_launcher_source=$here/elasticsearch/src/org/elasticsearch/node/MusicflowTestNode.java
+compile_es_launcher() {
+  es_launcher=$es_home/launcher-$(sha256sum "$es_launcher_source" | cut -c 1-16)
+  [[ -f "$es_launcher/.complete" ]] && return 0
+  need_tool javac openjdk-17-jdk-headless "a Java compiler (JDK 17 or newer) is needed to compile the Elasticsearch launcher"
+  say "compiling the Elasticsearch launcher into $es_launcher"
+  rm -rf "$es_launcher"
+  mkdir -p "$es_launcher"
+  if ! javac --release 17 -d "$es_launcher" -cp "$es_libs/*" "$es_launcher_source" >"$STACK_DIR/javac.log" 2>&1; then
+    cat "$STACK_DIR/javac.log" >&2
+    fail "could not compile $es_launcher_source against Elasticsearch $ES_VERSION (log above)"
+  fi
+  touch "$es_launcher/.complete"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -94,6 +122,12 @@ redis_ready() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) =
 kafka_ready() {
   port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$KAFKA_STATE/kafka.log" 2>/dev/null
 }
+# Ready once the cluster health says yellow (what a client needs to create and write indices).
+es_ready() {
+  curl -sf -m 2 -o /dev/null "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s"
+}
+# Ready, or no longer running: either way there is nothing more to wait for.
+es_settled() { es_ready || ! alive "$ES_STATE/elasticsearch.pid"; }
 
 wait_until() { # seconds, label, check command...
   local seconds=$1 label=$2
@@ -211,7 +245,9 @@ log.retention.hours=24
 EOF
 }
 
-start_kafka() {
+# Launching and waiting are apart so that the broker and the Elasticsearch node (a JVM each, seconds to start)
+# start side by side.
+launch_kafka() {
   if alive "$KAFKA_STATE/kafka.pid" && kafka_ready; then return 0; fi
   if alive "$KAFKA_STATE/kafka.pid"; then
     say "waiting for the Kafka broker that is starting (pid $(cat "$KAFKA_STATE/kafka.pid"))"
@@ -222,7 +258,7 @@ start_kafka() {
       fi
     done
     need_java
-    resolve_kafka
+    resolve_jars "Kafka $KAFKA_VERSION" "$here/kafka/pom.xml" "$kafka_libs"
     mkdir -p "$KAFKA_STATE"
     make_tls
     make_sasl_password
@@ -250,20 +286,71 @@ start_kafka() {
       >>"$KAFKA_STATE/kafka.log" 2>&1 </dev/null 9>&- &
     echo $! >"$KAFKA_STATE/kafka.pid"
   fi
+}
+
+await_kafka() {
   if ! wait_until 90 kafka kafka_ready; then
     tail -n 30 "$KAFKA_STATE/kafka.log" >&2
     fail "Kafka did not start within 90 s (log: $KAFKA_STATE/kafka.log)"
   fi
 }
 
+# ---------------------------------------------------------------- elasticsearch
+
+launch_elasticsearch() {
+  if alive "$ES_STATE/elasticsearch.pid"; then
+    es_ready || say "waiting for the Elasticsearch node that is starting (pid $(cat "$ES_STATE/elasticsearch.pid"))"
+    return 0
+  fi
+  for port in "$ES_PORT" "$ES_TRANSPORT_PORT"; do
+    if port_open "$port"; then
+      fail "port $port is taken by another program: set MUSICFLOW_STACK_ES_PORT / MUSICFLOW_STACK_ES_TRANSPORT_PORT to free ports"
+    fi
+  done
+  need_java
+  resolve_jars "Elasticsearch $ES_VERSION" "$here/elasticsearch/pom.xml" "$es_libs"
+  compile_es_launcher
+  mkdir -p "$ES_STATE/tmp"
+  say "starting Elasticsearch $ES_VERSION on 127.0.0.1:$ES_PORT (transport :$ES_TRANSPORT_PORT, heap $ES_HEAP)"
+  # The system properties are those of the distribution's jvm.options that matter here: log4j must not stop
+  # on SIGTERM before the node has closed, and netty runs as Elasticsearch tunes it.
+  local jvm=(java -Xms128m "-Xmx$ES_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+    -Dfile.encoding=UTF-8 "-Djava.io.tmpdir=$ES_STATE/tmp"
+    -Dlog4j.shutdownHookEnabled=false -Dlog4j2.disable.jmx=true -Dlog4j2.formatMsgNoLookups=true
+    -Dio.netty.noUnsafe=true -Dio.netty.noKeySetOptimization=true -Dio.netty.recycler.maxCapacityPerThread=0
+    -cp "$es_launcher:$es_libs/*")
+  : >"$ES_STATE/elasticsearch.log"
+  setsid nohup "${jvm[@]}" org.elasticsearch.node.MusicflowTestNode \
+    "path.home=$ES_STATE" "path.data=$ES_STATE/data" "path.logs=$ES_STATE/logs" \
+    http.host=127.0.0.1 "http.port=$ES_PORT" transport.host=127.0.0.1 "transport.port=$ES_TRANSPORT_PORT" \
+    >>"$ES_STATE/elasticsearch.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$ES_STATE/elasticsearch.pid"
+}
+
+await_elasticsearch() {
+  wait_until 90 elasticsearch es_settled || true
+  if ! es_ready; then
+    tail -n 30 "$ES_STATE/elasticsearch.log" >&2
+    if alive "$ES_STATE/elasticsearch.pid"; then
+      fail "Elasticsearch did not answer on 127.0.0.1:$ES_PORT within 90 s (log: $ES_STATE/elasticsearch.log)"
+    fi
+    fail "Elasticsearch exited while starting (log: $ES_STATE/elasticsearch.log)"
+  fi
+}
+
 started=$SECONDS
 start_redis
-start_kafka
+# Elasticsearch first: it starts the slower, and Kafka's launch waits for the storage format (a JVM run).
+launch_elasticsearch
+launch_kafka
+await_kafka
+await_elasticsearch
 # The caller holds the stack until it calls down.sh: a test run's down.sh then leaves alone a stack
 # that another, still running, test run also asked for.
 echo "$PPID" >>"$STACK_DIR/users"
 {
   printf 'MUSICFLOW_KAFKA_BROKERS=127.0.0.1:%s\nMUSICFLOW_REDIS_URL=redis://127.0.0.1:%s\n' "$KAFKA_PORT" "$REDIS_PORT"
+  printf 'MUSICFLOW_ELASTICSEARCH_URL=http://127.0.0.1:%s\n' "$ES_PORT"
   # A broker started by an older up.sh has no secured listeners: the security tests then skip and say why.
   if grep -qF "$secured_listeners" "$KAFKA_STATE/server.properties" && [[ -s $sasl_password_file && -s $TLS_STATE/ca.pem ]]; then
     printf 'MUSICFLOW_STACK_KAFKA_SASL_BROKERS=127.0.0.1:%s\n' "$SASL_PORT"
