@@ -24,6 +24,7 @@ export interface Config {
   kafkaTls: boolean;
   /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs); implies kafkaTls. */
   kafkaCa: string;
+  kibana: string; // Kibana's URL for `musicflow kibana import` ('' = not set)
   configFile: string | null;
 }
 
@@ -39,6 +40,7 @@ export const DEFAULTS: Omit<Config, 'configFile'> = {
   kafkaSasl: null,
   kafkaTls: false,
   kafkaCa: '',
+  kibana: '',
 };
 
 /** Global flags every command accepts (commander camelCases them). */
@@ -67,6 +69,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
   if (env.MUSICFLOW_REDIS_PREFIX) out.redisPrefix = env.MUSICFLOW_REDIS_PREFIX;
   if (env.MUSICFLOW_KAFKA_TLS) out.kafkaTls = env.MUSICFLOW_KAFKA_TLS;
   if (env.MUSICFLOW_KAFKA_CA) out.kafkaCa = env.MUSICFLOW_KAFKA_CA;
+  if (env.MUSICFLOW_KIBANA_URL) out.kibana = env.MUSICFLOW_KIBANA_URL;
   // Each one set overrides the file's; the password is added in resolveConfig (env only).
   const sasl: Record<string, string> = {};
   if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) sasl.mechanism = env.MUSICFLOW_KAFKA_SASL_MECHANISM;
@@ -137,13 +140,13 @@ function saslOf(value: unknown, origin: string, env: NodeJS.ProcessEnv): Config[
 }
 
 /** The CA file's absolute path after checking it holds a PEM certificate ('' stays ''); `named` says who named it. */
-export function checkedCaFile(path: string, named: string): string {
+export function checkedCaFile(path: string, named: string, service = 'Kafka'): string {
   if (path === '') return '';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputFileError(path, `cannot read the Kafka CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed the brokers' certificates`);
+    throw new InputFileError(path, `cannot read the ${service} CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed ${service}'s certificates`);
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new InputFileError(path, `not a PEM certificate (no "-----BEGIN CERTIFICATE-----"), named by ${named}`);
@@ -198,6 +201,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     kafkaSasl: saslOf(merged.kafkaSasl, origin.kafkaSasl ?? 'kafkaSasl', env),
     kafkaTls: kafkaCa !== '' || ['1', 'true', 'yes'].includes(String(merged.kafkaTls).toLowerCase()),
     kafkaCa,
+    kibana: String(merged.kibana ?? ''),
     configFile,
   };
 }
