@@ -56,7 +56,7 @@ export function register(program: Command): void {
     + 'MUSICFLOW_KIBANA_PASSWORD. MUSICFLOW_KIBANA_CA names the PEM file of the CA that signed Kibana\'s certificate.\n');
   example(importCmd,
     'MUSICFLOW_KIBANA_URL=http://127.0.0.1:5601 musicflow kibana import',
-    'MUSICFLOW_KIBANA_API_KEY=... musicflow kibana import --kibana https://my-deployment.kb.us-east-1.aws.found.io --space analysts --overwrite --json',
+    'MUSICFLOW_KIBANA_API_KEY=... musicflow kibana import --kibana https://my-deployment.kb.us-east-1.aws.elastic-cloud.com --space analysts --overwrite --json',
     'musicflow kibana import --file my-dashboards.ndjson --overwrite');
   importCmd.action((opts: { kibana?: string; space?: string; overwrite?: boolean; file?: string; prefix?: string; config?: string; json?: boolean }) => run(async () => {
     const out = output(Boolean(opts.json));

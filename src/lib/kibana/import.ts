@@ -62,7 +62,7 @@ export function importUrl(kibanaUrl: string, space: string, overwrite: boolean):
   try {
     base = new URL(kibanaUrl);
   } catch {
-    throw new UsageError(`--kibana: "${kibanaUrl}" is not a URL (e.g. https://my-deployment.kb.us-east-1.aws.found.io:9243)`);
+    throw new UsageError(`--kibana: "${kibanaUrl}" is not a URL (e.g. https://my-deployment.kb.us-east-1.aws.elastic-cloud.com)`);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`--kibana: "${kibanaUrl}" must start with http:// or https://`);
   if (space !== '' && !SPACE_ID.test(space)) throw new UsageError(`--space: "${space}" is not a Kibana space id (lowercase letters, digits, _ and -)`);
