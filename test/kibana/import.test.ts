@@ -1,9 +1,10 @@
 // Kibana cannot run here, so these tests talk to a test DOUBLE of Kibana's saved objects import API: a node:http
 // server on loopback that records each request and answers what Kibana's documentation says it answers.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -23,8 +24,19 @@ interface Answer { status: number; body: unknown }
 
 /** The test double of Kibana's import API: answers in order (the last one repeats) and records every request. */
 async function kibanaDouble(...answers: Answer[]): Promise<{ url: string; requests: Recorded[]; server: Server }> {
+  return listen('http', createServer, answers);
+}
+
+/** The same double over TLS, with a certificate for 127.0.0.1. */
+async function tlsKibanaDouble(tls: { key: Buffer; cert: Buffer }, ...answers: Answer[]) {
+  return listen('https', (handler) => createTlsServer(tls, handler), answers);
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function listen(scheme: string, create: (handler: Handler) => Server, answers: Answer[]): Promise<{ url: string; requests: Recorded[]; server: Server }> {
   const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
+  const server = create((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,7 +47,7 @@ async function kibanaDouble(...answers: Answer[]): Promise<{ url: string; reques
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   doubles.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+  return { url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
 }
 const doubles: Server[] = [];
 after(() => { for (const s of doubles) s.close(); });
@@ -209,6 +221,31 @@ describe('kibana import, against a test double of Kibana\'s import API', () => {
     assert.equal(result.code, 0, result.stderr);
     const part = filePart(kibana.requests[0]);
     assert.deepEqual(part, { filename: 'mine.json.ndjson', content: '{"type":"index-pattern","id":"mine","attributes":{"title":"mine-*"},"references":[]}\n' });
+  });
+
+  it('double: takes Kibana\'s URL from the config file key "kibana"', async () => {
+    const kibana = await kibanaDouble({ status: 200, body: ALL_CREATED });
+    const config = join(tempDir(), 'musicflow.json');
+    writeFileSync(config, JSON.stringify({ kibana: kibana.url }));
+    const result = await musicflow({}, 'kibana', 'import', '--config', config);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(kibana.requests.length, 1);
+  });
+
+  it('double over TLS: trusts Kibana\'s certificate through MUSICFLOW_KIBANA_CA, and says to set it when it is missing', { skip: existsSync('/usr/bin/openssl') ? false : 'no /usr/bin/openssl to make a test certificate' }, async () => {
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const kibana = await tlsKibanaDouble({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, { status: 200, body: ALL_CREATED });
+    const trusted = await musicflow({ MUSICFLOW_KIBANA_URL: kibana.url, MUSICFLOW_KIBANA_CA: join(dir, 'cert.pem') }, 'kibana', 'import');
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal(kibana.requests.length, 1);
+    const untrusted = await musicflow({ MUSICFLOW_KIBANA_URL: kibana.url }, 'kibana', 'import');
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /certificate is not trusted .*: set MUSICFLOW_KIBANA_CA/);
+    const missing = await musicflow({ MUSICFLOW_KIBANA_URL: kibana.url, MUSICFLOW_KIBANA_CA: join(dir, 'nope.pem') }, 'kibana', 'import');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nope\.pem: cannot read the Kibana CA certificate named by env MUSICFLOW_KIBANA_CA/);
   });
 
   it('refuses usage mistakes with exit 2, before sending anything', async () => {
