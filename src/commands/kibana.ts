@@ -30,7 +30,7 @@ export function register(program: Command): void {
   const exportCmd = kibana.command('export')
     .description('write the data views, Lens panels, map and dashboard as Kibana 8.x saved objects (NDJSON)')
     .requiredOption('--out <file>', 'where to write the NDJSON; - for stdout')
-    .option('--prefix <prefix>', `index prefix of the Elasticsearch aliases the data views read (default ${DEFAULT_INDEX_PREFIX})`, DEFAULT_INDEX_PREFIX);
+    .option('--prefix <prefix>', 'index prefix of the Elasticsearch aliases the data views read', DEFAULT_INDEX_PREFIX);
   example(exportCmd, 'musicflow kibana export --out musicflow-kibana.ndjson', 'musicflow kibana export --out - --prefix staging-musicflow-');
   exportCmd.action((opts: { out: string; prefix: string }) => run(async () => {
     const objects = savedObjects(opts.prefix);

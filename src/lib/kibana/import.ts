@@ -27,7 +27,7 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, timeoutMs: 60_000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, timeoutMs: 60_000 };
 
 /** One object's fate, from Kibana's `successResults` or `errors`. */
 export interface ObjectResult {
@@ -133,8 +133,10 @@ function explain(status: number, body: string, url: URL, req: ImportRequest): Ki
       return new KibanaImportError(401, req.auth.header === null
         ? `Kibana at ${req.kibanaUrl} wants credentials (401): set MUSICFLOW_KIBANA_API_KEY, or MUSICFLOW_KIBANA_USERNAME and MUSICFLOW_KIBANA_PASSWORD`
         : `Kibana at ${req.kibanaUrl} refused the credentials from ${req.auth.source} (401): check them, or create a new API key and set MUSICFLOW_KIBANA_API_KEY`);
-    case 403:
-      return new KibanaImportError(403, `Kibana refused the import into ${where} (403): the credentials from ${req.auth.source} need the Saved Objects Management (all) privilege there; use a key or user that has it`);
+    case 403: {
+      const who = req.auth.header === null ? 'anonymous access needs' : `the credentials from ${req.auth.source} need`;
+      return new KibanaImportError(403, `Kibana refused the import into ${where} (403): ${who} the Saved Objects Management (all) privilege there; use a key or user that has it`);
+    }
     case 404:
       return new KibanaImportError(404, `no import API at ${url.origin}${url.pathname} (404): check --kibana / MUSICFLOW_KIBANA_URL (Kibana's URL, not Elasticsearch's) and that --space ${req.space || 'default'} exists`);
     case 413:
@@ -169,7 +171,7 @@ function detailOf(error: NonNullable<ImportAnswer['errors']>[number]['error']): 
 }
 
 /** Kibana's documented answer, one result per object. */
-export function readImportAnswer(body: string): Omit<ImportOutcome, 'attempts'> {
+function readImportAnswer(body: string): Omit<ImportOutcome, 'attempts'> {
   let answer: ImportAnswer;
   try {
     answer = JSON.parse(body) as ImportAnswer;
