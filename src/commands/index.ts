@@ -9,6 +9,7 @@ import { register as stream } from './stream.js';
 import { register as status } from './status.js';
 import { register as deadletters } from './deadletters.js';
 import { register as dashboard } from './dashboard.js';
+import { register as kibana } from './kibana.js';
 import { register as train } from './train.js';
 import { register as model } from './model.js';
 import { register as ads } from './ads.js';
@@ -25,6 +26,7 @@ export const commands: Array<(program: Command) => void> = [
   status,
   deadletters,
   dashboard,
+  kibana,
   train,
   model,
   ads,

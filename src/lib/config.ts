@@ -26,6 +26,7 @@ export interface Config {
   kafkaCa: string;
   /** Elasticsearch as the index (null: the index lives with the store, embedded or Redis). */
   elasticsearch: ElasticsearchConfig | null;
+  kibana: string; // Kibana's URL for `musicflow kibana import` ('' = not set)
   configFile: string | null;
 }
 
@@ -69,6 +70,7 @@ export const DEFAULTS: Omit<Config, 'configFile' | 'elasticsearch'> & typeof ELA
   kafkaTls: false,
   kafkaCa: '',
   ...ELASTICSEARCH_DEFAULTS,
+  kibana: '',
 };
 
 /** Global flags every command accepts (commander camelCases them). */
@@ -107,6 +109,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Source {
   if (env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_AGE) out.elasticsearchRolloverAge = env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_AGE;
   if (env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_SIZE) out.elasticsearchRolloverSize = env.MUSICFLOW_ELASTICSEARCH_ROLLOVER_SIZE;
   if (env.MUSICFLOW_INDEX_NAMES) out.indexNames = env.MUSICFLOW_INDEX_NAMES;
+  if (env.MUSICFLOW_KIBANA_URL) out.kibana = env.MUSICFLOW_KIBANA_URL;
   // Each one set overrides the file's; the password is added in resolveConfig (env only).
   const sasl: Record<string, string> = {};
   if (env.MUSICFLOW_KAFKA_SASL_MECHANISM) sasl.mechanism = env.MUSICFLOW_KAFKA_SASL_MECHANISM;
@@ -182,13 +185,13 @@ function saslOf(value: unknown, origin: string, env: NodeJS.ProcessEnv): Config[
 }
 
 /** The CA file's absolute path after checking it holds a PEM certificate ('' stays ''); `named` says who named it. */
-export function checkedCaFile(path: string, named: string, servers: 'Kafka' | 'Elasticsearch' = 'Kafka'): string {
+export function checkedCaFile(path: string, named: string, service: 'Kafka' | 'Elasticsearch' | 'Kibana' = 'Kafka'): string {
   if (path === '') return '';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputFileError(path, `cannot read the ${servers} CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed the ${servers} servers' certificates`);
+    throw new InputFileError(path, `cannot read the ${service} CA certificate named by ${named} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the PEM file of the CA that signed ${service}'s certificates`);
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new InputFileError(path, `not a PEM certificate (no "-----BEGIN CERTIFICATE-----"), named by ${named}`);
@@ -292,6 +295,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     kafkaTls: kafkaCa !== '' || yes(merged.kafkaTls),
     kafkaCa,
     elasticsearch: elasticsearchOf(merged, origin, env),
+    kibana: String(merged.kibana ?? ''),
     configFile,
   };
 }

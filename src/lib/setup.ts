@@ -9,7 +9,8 @@ import type { Health } from './ports.js';
 export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;
 
 /** The config file's contents: every setting of DEFAULTS, without the secrets, which come from env only. */
-export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'> & { kafkaSasl: SaslChoice };
+// init does not ask for Kibana: a user adds "kibana" to the file by hand (docs/kibana.md).
+export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl' | 'kibana'> & { kafkaSasl: SaslChoice };
 
 export interface SetupChoice {
   mode: 'embedded' | 'servers';
