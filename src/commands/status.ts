@@ -18,6 +18,10 @@ export function register(program: Command): void {
       const health: Health[] = await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
       const up = health.every((h) => h.ok);
       const lag = up ? await backends.log.lag(config.group) : [];
+      // How far the index trails the log: records past the index's watermark in each partition.
+      const indexTrails = await Promise.all(lag.map(async (p) => ({
+        partition: p.partition, trailing: Math.max(0, p.end - 1 - await backends.index.watermark(backends.log.name, p.partition)),
+      })));
       const counts = up ? await backends.store.counts() : null;
       const deadLetters = up ? await backends.log.deadLetterCount() : null;
       const deployed = up ? await backends.store.deployedModel() : null;
@@ -28,13 +32,14 @@ export function register(program: Command): void {
         group: config.group,
         partitions: lag,
         lag: lag.reduce((sum, p) => sum + p.lag, 0),
+        index_trailing: indexTrails.reduce((sum, p) => sum + p.trailing, 0),
         dead_letters: deadLetters,
         counts,
         model: deployed ? { version: deployed.version, deployed_at: deployed.deployedAt, metrics: deployed.body.metrics ?? null } : null,
       };
       out.report(report, () => [
         ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${h.detail}`),
-        ...lag.map((p) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}`),
+        ...lag.map((p, i) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}, index trails by ${indexTrails[i].trailing}`),
         counts ? `events processed ${counts.eventsProcessed}, dead letters ${deadLetters}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
         counts ? `eligible ${counts.eligibleCustomers}, targeted ${counts.targetedCustomers}, ad decisions ${counts.adDecisions}, SMS queued ${counts.smsQueued}` : '',
         deployed ? `model v${deployed.version} deployed` : 'no model deployed',
