@@ -46,7 +46,7 @@ export function register(program: Command): void {
       out.report(report, () => summary(report));
       if (opts.json || opts.dashboard === false) return;
       const dashboard = await startDashboard(backends, { port: numberOption('--port', opts.port, 8080, 0), host: String(opts.host), group: config.group });
-      out.note(`\n${chalk.bold('dashboard:')} ${chalk.cyan(dashboard.url)}  (live plays at ${LIVE_RATE}/s, retimed to now; Ctrl-C to stop)`);
+      out.note(`\ndashboard: ${dashboard.url}  (live plays at ${LIVE_RATE}/s, retimed to now; Ctrl-C to stop)`);
       // Live traffic: the demo log again, retimed to now, looping; the stream keeps up with it.
       await Promise.all([
         replayFile(backends.log, { file: report.data_files.tracks, rate: LIVE_RATE, retime: true, loop: true, follow: false, signal: stop.signal }),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { replayFile } from '../lib/replay.js';
 import { stopSignal } from '../lib/signals.js';
@@ -37,7 +38,7 @@ export function register(program: Command): void {
         file: opts.file, rate, speedup, limit, skip, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
         signal: stop.signal,
         positionsFile: join(config.dataDir, 'replay-positions.json'),
-        onReject: (l) => out.warn(`${l.source}:${l.line}: ${l.reason}`),
+        onReject: (l) => out.warn(rejectNote(l)),
         onProgress: (r) => { if (opts.follow || opts.loop || rate || speedup) out.note(`sent ${r.events_sent} events, ${r.rejected} rejected`); },
       });
       out.report({ ...report, backend: backends.kind }, () => [

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, numberOption, output, run, withGlobals, type Output } from '../lib/cli-kit.js';
+import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/model/workflow.js';
 import { stopSignal } from '../lib/signals.js';
@@ -97,7 +98,7 @@ export function register(program: Command): void {
       const report = opts.libsvm === undefined
         ? await trainAndDeploy(backends.store, options)
         : await trainFromLibsvm(backends.store, opts.libsvm, options, (l) => {
-          if (shownRejects++ < SHOWN_REJECTS) out.warn(`${l.source}:${l.line}: ${l.reason} (line skipped)`);
+          if (shownRejects++ < SHOWN_REJECTS) out.warn(`${rejectNote(l)} (line skipped)`);
         });
       if (shownRejects > SHOWN_REJECTS) out.warn(`... and ${shownRejects - SHOWN_REJECTS} more lines skipped`);
       out.report(report, () => humanReport(report));

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { MusicflowError, UsageError } from './errors.js';
+import { printable } from './printable.js';
 
 export interface Output {
   json: boolean;
@@ -32,8 +33,8 @@ export function output(json: boolean): Output {
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
   return {
     json,
-    note: (text) => process.stderr.write(`${text}\n`),
-    warn: (text) => process.stderr.write(`${chalk.yellow('warning:')} ${text}\n`),
+    note: (text) => process.stderr.write(`${printable(text)}\n`),
+    warn: (text) => process.stderr.write(`${chalk.yellow('warning:')} ${printable(text)}\n`),
     report(result, human) {
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${human().join('\n')}\n`);
@@ -79,12 +80,12 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
     process.exitCode = code ?? 0;
   } catch (err) {
     if (err instanceof MusicflowError) {
-      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+      process.stderr.write(`${chalk.red('error:')} ${printable(err.message)}\n`);
       process.exitCode = err.exitCode;
     } else if (err instanceof CommanderError) {
       process.exitCode = 2;
     } else {
-      process.stderr.write(`${chalk.red('error:')} ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`${chalk.red('error:')} ${printable((err as Error).stack ?? String(err))}\n`);
       process.exitCode = 1;
     }
   }
