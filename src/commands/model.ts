@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { UsageError } from '../lib/errors.js';
 import type { ModelRecord } from '../lib/ports.js';
 import { readModelBody, rollbackTarget } from '../lib/model/registry.js';
@@ -10,9 +10,7 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 function versionArgument(text: string): number {
-  const version = Number(text);
-  if (!Number.isInteger(version) || version < 1) throw new UsageError(`model: "${text}" is not a model version (a whole number; see \`musicflow model list\`)`);
-  return version;
+  return wholeNumberOption('model version (see `musicflow model list`)', text, 0, 1);
 }
 
 function summary(record: ModelRecord) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { stopSignal } from '../lib/signals.js';
 import { streamLog } from '../lib/stream.js';
 
@@ -23,7 +23,7 @@ export function register(program: Command): void {
         group: config.group,
         fromBeginning: Boolean(opts.fromBeginning),
         untilIdle: Boolean(opts.untilIdle),
-        maxBatch: numberOption('--batch', opts.batch, 20000, 1),
+        maxBatch: wholeNumberOption('--batch', opts.batch, 20000, 1),
         signal: stop.signal,
         status: true,
       }, out);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals, type Output } from '../lib/cli-kit.js';
+import { configOf, example, numberOption, type Output, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/model/workflow.js';
@@ -40,8 +40,7 @@ function humanReport(r: TrainReport): string[] {
 function trainOptions(opts: Record<string, string | undefined>): TrainOptions {
   const trainShare = numberOption('--split', opts.split, DEFAULT_TRAIN.trainShare, 0);
   if (!(trainShare > 0 && trainShare < 1)) throw new UsageError(`--split: the training share must be between 0 and 1 (e.g. 0.7), got "${opts.split}"`);
-  const seed = numberOption('--seed', opts.seed, DEFAULT_TRAIN.seed, 0);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected a whole number, got "${opts.seed}"`);
+  const seed = wholeNumberOption('--seed', opts.seed, DEFAULT_TRAIN.seed, 0);
   const threshold = numberOption('--threshold', opts.threshold, DEFAULT_TRAIN.threshold, 0);
   if (threshold > 1) throw new UsageError(`--threshold: the maximum error rate is a share between 0 and 1 (e.g. 0.1), got "${opts.threshold}"`);
   const window = opts.window === undefined || opts.window === 'all' ? null : duration('--window', opts.window);

@@ -70,6 +70,7 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
 }
 
 export function configOf(flags: GlobalFlags): Config {
+  if (flags.dataDir === '') throw new UsageError('--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ./.musicflow)');
   return resolveConfig(flags);
 }
 
@@ -96,12 +97,26 @@ export function example(cmd: Command, ...lines: string[]): Command {
   return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
 
+// Plain decimals: Number() alone would also take "", " ", "0x10" and "1e3".
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const DIGITS = /^\d+$/;
+
 /** Parses a numeric option or fails with a usage error naming it. */
 export function numberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min) {
+  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(Number.isFinite(n) && n >= min)) {
     throw new UsageError(`${name}: expected a number >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses a count, limit, id or seed: digits only, so 2.5 is refused rather than rounded or passed on. */
+export function wholeNumberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = DIGITS.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= min)) {
+    throw new UsageError(`${name}: expected a whole number >= ${min}, got "${value}"`);
   }
   return n;
 }

@@ -24,7 +24,7 @@ test('generate --json writes the four files and reports one JSON object', async 
 test('bad sizes and dates are usage errors (exit 2) naming the option', async () => {
   const events = await musicflow('generate', '--events', '-5', '--out', tempDir());
   assert.equal(events.code, 2);
-  assert.match(events.stderr, /--events: expected a number >= 0, got "-5"/);
+  assert.match(events.stderr, /--events: expected a whole number >= 0, got "-5"/);
   const days = await musicflow('generate', '--days', '1.5', '--out', tempDir());
   assert.equal(days.code, 2);
   assert.match(days.stderr, /--days: expected a whole number >= 1/);
