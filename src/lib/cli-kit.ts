@@ -111,6 +111,16 @@ export function numberOption(name: string, value: string | undefined, fallback: 
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "30m", "12h", "30d" -> milliseconds. */
+export function durationOption(name: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]] : NaN;
+  if (!(ms > 0)) throw new UsageError(`${name}: expected a duration like 90s, 30m, 12h or 30d, got "${text}"`);
+  return ms;
+}
+
 /** Parses a count, limit, id or seed: digits only, so 2.5 is refused rather than rounded or passed on. */
 export function wholeNumberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
