@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { UsageError } from '../lib/errors.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { checkOffer } from '../lib/model/offer.js';
 
 const EXPLAIN: Record<string, string> = {
@@ -22,8 +21,7 @@ export function register(program: Command): void {
   example(check, 'musicflow ads check 109 --json');
   check.action((idText: string, opts) => run(async () => {
     const out = output(Boolean(opts.json));
-    const customerId = Number(idText);
-    if (!Number.isInteger(customerId) || customerId < 0) throw new UsageError(`ads check: "${idText}" is not a customer id (a whole number >= 0)`);
+    const customerId = wholeNumberOption('customer id', idText, 0);
     const backends = await openBackends(configOf(opts));
     try {
       const started = performance.now();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { startDashboard } from '../lib/dashboard/server.js';
 import { UsageError } from '../lib/errors.js';
 import { stopSignal } from '../lib/signals.js';
@@ -15,8 +15,8 @@ export function register(program: Command): void {
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const config = configOf(opts);
-    const port = numberOption('--port', opts.port, 8080, 0);
-    if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${opts.port}"`);
+    const port = wholeNumberOption('--port', opts.port, 8080, 0);
+    if (port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${opts.port}"`);
     const host = String(opts.host);
     const backends = await openBackends(config);
     const stop = stopSignal(out, 'dashboard');

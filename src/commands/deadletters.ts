@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { printable, rejectNote } from '../lib/printable.js';
 
 export function register(program: Command): void {
   const cmd = program.command('deadletters')
@@ -13,9 +14,9 @@ export function register(program: Command): void {
     const backends = await openBackends(configOf(opts));
     try {
       const total = await backends.log.deadLetterCount();
-      const letters = await backends.log.readDeadLetters(numberOption('--limit', opts.limit, 50, 1));
+      const letters = await backends.log.readDeadLetters(wholeNumberOption('--limit', opts.limit, 50, 1));
       out.report({ total, dead_letters: letters }, () => [
-        ...letters.map((l) => `${l.source}${l.line === null ? '' : `:${l.line}`} [${l.stage}] ${l.reason}\n    ${l.raw}`),
+        ...letters.map((l) => `${printable(rejectNote(l))} [${l.stage}]\n    ${printable(l.raw)}`),
         `${total} dead letters in all`,
       ]);
     } finally {

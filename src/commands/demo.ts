@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { UsageError } from '../lib/errors.js';
 import { startDashboard } from '../lib/dashboard/server.js';
 import { runDemo, type DemoReport } from '../lib/demo.js';
@@ -33,11 +33,11 @@ export function register(program: Command): void {
     const stop = stopSignal(out, 'demo');
     const { report, backends } = await runDemo(() => openBackends(config), {
       dataDir: config.dataDir,
-      customers: numberOption('--customers', opts.customers, 5000, 1),
+      customers: wholeNumberOption('--customers', opts.customers, 5000, 1),
       tracks: 1750,
-      events: numberOption('--events', opts.events, 200_000, 1),
+      events: wholeNumberOption('--events', opts.events, 200_000, 1),
       days: 30,
-      seed: numberOption('--seed', opts.seed, 42, 0),
+      seed: wholeNumberOption('--seed', opts.seed, 42, 0),
       threshold: numberOption('--threshold', opts.threshold, 0.1, 0),
       group: config.group,
       signal: stop.signal,
@@ -45,8 +45,8 @@ export function register(program: Command): void {
     try {
       out.report(report, () => summary(report));
       if (opts.json || opts.dashboard === false) return;
-      const dashboard = await startDashboard(backends, { port: numberOption('--port', opts.port, 8080, 0), host: String(opts.host), group: config.group });
-      out.note(`\n${chalk.bold('dashboard:')} ${chalk.cyan(dashboard.url)}  (live plays at ${LIVE_RATE}/s, retimed to now; Ctrl-C to stop)`);
+      const dashboard = await startDashboard(backends, { port: wholeNumberOption('--port', opts.port, 8080, 0), host: String(opts.host), group: config.group });
+      out.note(`\ndashboard: ${dashboard.url}  (live plays at ${LIVE_RATE}/s, retimed to now; Ctrl-C to stop)`);
       // Live traffic: the demo log again, retimed to now, looping; the stream keeps up with it.
       await Promise.all([
         replayFile(backends.log, { file: report.data_files.tracks, rate: LIVE_RATE, retime: true, loop: true, follow: false, signal: stop.signal }),

@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
-import { example, numberOption, output, run } from '../lib/cli-kit.js';
+import { example, output, run, wholeNumberOption } from '../lib/cli-kit.js';
 import { UsageError } from '../lib/errors.js';
 import { isoDateMillis, parseCalendarDate } from '../lib/formats/datetime.js';
 import { generateDataSet } from '../lib/generate/dataset.js';
-
-function wholeNumber(name: string, value: string | undefined, fallback: number, min: number): number {
-  const n = numberOption(name, value, fallback, min);
-  if (!Number.isInteger(n)) throw new UsageError(`${name}: expected a whole number >= ${min}, got "${value}"`);
-  return n;
-}
 
 export function register(program: Command): void {
   const cmd = program.command('generate')
@@ -26,11 +20,11 @@ export function register(program: Command): void {
     'musicflow generate --customers 5000 --tracks 1750 --events 1000000 --days 60 --seed 7 --out data/big --json');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
-    const customers = wholeNumber('--customers', opts.customers, 5000, 1);
-    const tracks = wholeNumber('--tracks', opts.tracks, 1750, 1);
-    const events = wholeNumber('--events', opts.events, 200_000, 0);
-    const days = wholeNumber('--days', opts.days, 30, 1);
-    const seed = wholeNumber('--seed', opts.seed, 42, 0);
+    const customers = wholeNumberOption('--customers', opts.customers, 5000, 1);
+    const tracks = wholeNumberOption('--tracks', opts.tracks, 1750, 1);
+    const events = wholeNumberOption('--events', opts.events, 200_000, 0);
+    const days = wholeNumberOption('--days', opts.days, 30, 1);
+    const seed = wholeNumberOption('--seed', opts.seed, 42, 0);
     const startDate = parseCalendarDate(String(opts.start));
     if (startDate === null) throw new UsageError(`--start: expected a date YYYY-MM-DD, got "${opts.start}"`);
     const started = performance.now();

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import chalk from 'chalk';
 import inquirer from 'inquirer';
 import { example, output, run, withGlobals } from '../lib/cli-kit.js';
 import {
@@ -154,7 +153,7 @@ function configToCheck(choice: SetupChoice, base: Config): Config {
   };
 }
 
-const healthLine = (h: Health) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${h.detail}`;
+const healthLine = (h: Health) => `${h.ok ? 'up  ' : 'DOWN'} ${h.backend}: ${h.detail}`;
 
 export function register(program: Command): void {
   const cmd = program.command('init')

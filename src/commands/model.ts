@@ -1,18 +1,31 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { UsageError } from '../lib/errors.js';
 import type { ModelRecord } from '../lib/ports.js';
-import { readModelBody, rollbackTarget } from '../lib/model/registry.js';
+import { CorruptModelError, readModelBody, rollbackTarget } from '../lib/model/registry.js';
+import { printable } from '../lib/printable.js';
 import { redeploy } from '../lib/model/workflow.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 function versionArgument(text: string): number {
-  const version = Number(text);
-  if (!Number.isInteger(version) || version < 1) throw new UsageError(`model: "${text}" is not a model version (a whole number; see \`musicflow model list\`)`);
-  return version;
+  return wholeNumberOption('model version (see `musicflow model list`)', text, 0, 1);
+}
+
+/** A registry entry this version cannot read, shown as such so the others are still listed. */
+function unreadable(record: ModelRecord, err: CorruptModelError) {
+  return { version: record.version, created_at: iso(record.createdAt), deployed: record.deployed, readable: false as const, problem: err.message };
+}
+
+function listed(record: ModelRecord) {
+  try {
+    return summary(record);
+  } catch (err) {
+    if (err instanceof CorruptModelError) return unreadable(record, err);
+    throw err;
+  }
 }
 
 function summary(record: ModelRecord) {
@@ -22,6 +35,7 @@ function summary(record: ModelRecord) {
     created_at: iso(record.createdAt),
     deployed: record.deployed,
     deployed_at: iso(record.deployedAt),
+    readable: true as const,
     source: body.source,
     file: body.sourceFile,
     error: body.metrics.error,
@@ -45,11 +59,12 @@ export function register(program: Command): void {
     const out = output(Boolean(opts.json));
     const backends = await openBackends(configOf(opts));
     try {
-      const models = (await backends.store.listModels()).map(summary);
-      out.report({ models }, () => (models.length === 0 ? ['no models yet: run `musicflow train --threshold 0.1`'] : models.map((m) =>
-        `${m.deployed ? '* ' : '  '}v${m.version}  ${m.created_at}  ${m.source === 'libsvm' ? `libsvm ${m.file}` : 'store'}  `
+      const models = (await backends.store.listModels()).map(listed);
+      out.report({ models }, () => (models.length === 0 ? ['no models yet: run `musicflow train --threshold 0.1`'] : models.map((m) => (!m.readable
+        ? `${m.deployed ? '* ' : '  '}v${m.version}  ${m.created_at}  unreadable: ${m.problem}`
+        : `${m.deployed ? '* ' : '  '}v${m.version}  ${m.created_at}  ${m.source === 'libsvm' ? `libsvm ${printable(m.file ?? '')}` : 'store'}  `
         + `error ${pct(m.error)} (baseline ${pct(m.baseline_error)})  AUC ${m.auc === null ? 'n/a' : m.auc.toFixed(4)}  `
-        + `gate ${m.gate_passed ? 'passed' : 'rejected'} at ${pct(m.threshold)}  ${m.train_rows}/${m.test_rows} rows`)));
+        + `gate ${m.gate_passed ? 'passed' : 'rejected'} at ${pct(m.threshold)}  ${m.train_rows}/${m.test_rows} rows`))));
     } finally {
       await backends.close();
     }

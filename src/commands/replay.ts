@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { replayFile } from '../lib/replay.js';
 import { stopSignal } from '../lib/signals.js';
@@ -26,8 +27,8 @@ export function register(program: Command): void {
     const out = output(Boolean(opts.json));
     const rate = opts.rate === undefined ? undefined : numberOption('--rate', opts.rate, 0, 0.001);
     const speedup = opts.speedup === undefined ? undefined : numberOption('--speedup', opts.speedup, 1, 0.001);
-    const limit = opts.limit === undefined ? undefined : numberOption('--limit', opts.limit, 0, 1);
-    const skip = numberOption('--skip', opts.skip, 0, 0);
+    const limit = opts.limit === undefined ? undefined : wholeNumberOption('--limit', opts.limit, 0, 1);
+    const skip = wholeNumberOption('--skip', opts.skip, 0, 0);
     if (opts.follow && opts.loop) throw new UsageError('replay: --follow and --loop do not go together (a followed file has no end to loop at)');
     const config = configOf(opts);
     const backends = await openBackends(config);
@@ -37,7 +38,7 @@ export function register(program: Command): void {
         file: opts.file, rate, speedup, limit, skip, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
         signal: stop.signal,
         positionsFile: join(config.dataDir, 'replay-positions.json'),
-        onReject: (l) => out.warn(`${l.source}:${l.line}: ${l.reason}`),
+        onReject: (l) => out.warn(rejectNote(l)),
         onProgress: (r) => { if (opts.follow || opts.loop || rate || speedup) out.note(`sent ${r.events_sent} events, ${r.rejected} rejected`); },
       });
       out.report({ ...report, backend: backends.kind }, () => [

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { printable } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { drainSmsQueue, OUTBOX_FILE, OutboxSmsProvider } from '../lib/model/sms.js';
 
@@ -17,7 +18,7 @@ export function register(program: Command): void {
   example(send, 'musicflow sms send', 'musicflow sms send --limit 100 --json');
   send.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
-    const limit = opts.limit === undefined ? Infinity : numberOption('--limit', opts.limit, 0, 1);
+    const limit = opts.limit === undefined ? Infinity : wholeNumberOption('--limit', opts.limit, 0, 1);
     if (!PROVIDERS.includes(opts.provider)) throw new UsageError(`--provider: unknown provider "${opts.provider}" (available: ${PROVIDERS.join(', ')})`);
     const config = configOf(opts);
     const provider = new OutboxSmsProvider(config.dataDir);
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       const report = await drainSmsQueue(backends.store, provider, { limit, consumer: `sms-send@${hostname()}:${process.pid}`, batch: 500 });
       out.report({ ...report, outbox: provider.path }, () => [
         `sent ${report.sent} of ${report.claimed} claimed SMS to ${provider.path} in ${report.elapsed_ms} ms`,
-        ...(report.failed > 0 ? [`${report.failed} failed and stay queued (retried after the claim expires): ${report.first_failure}`] : []),
+        ...(report.failed > 0 ? [`${report.failed} failed and stay queued (retried after the claim expires): ${printable(report.first_failure ?? '')}`] : []),
       ]);
       return report.failed > 0 ? 1 : 0;
     } finally {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { printable } from '../lib/printable.js';
 import type { Health } from '../lib/ports.js';
 
 export function register(program: Command): void {
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         model: deployed ? { version: deployed.version, deployed_at: deployed.deployedAt, metrics: deployed.body.metrics ?? null } : null,
       };
       out.report(report, () => [
-        ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${h.detail}`),
+        ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${printable(h.detail)}`),
         ...lag.map((p, i) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}, index trails by ${indexTrails[i].trailing}`),
         counts ? `events processed ${counts.eventsProcessed}, dead letters ${deadLetters}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
         counts ? `eligible ${counts.eligibleCustomers}, targeted ${counts.targetedCustomers}, ad decisions ${counts.adDecisions}, SMS queued ${counts.smsQueued}` : '',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals } from '../lib/cli-kit.js';
+import { configOf, durationOption, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { stopSignal } from '../lib/signals.js';
 import { streamLog } from '../lib/stream.js';
 
@@ -10,7 +10,8 @@ export function register(program: Command): void {
     .option('--until-idle', 'exit once the log is caught up (default: run until Ctrl-C)')
     .option('--from-beginning', 'reprocess the whole log (effects are idempotent: counts stay as they are)')
     .option('--group <name>', 'consumer group (env MUSICFLOW_GROUP); workers in one group share the partitions')
-    .option('--batch <n>', 'max records per batch', '20000');
+    .option('--batch <n>', 'max records per batch', '20000')
+    .option('--max-ahead <duration>', 'plays dated further past the wall clock go to the dead letters (default 1d)');
   withGlobals(cmd);
   example(cmd, 'musicflow stream --until-idle', 'musicflow stream            # live, Ctrl-C to stop after committing');
   cmd.action((opts) => run(async () => {
@@ -23,9 +24,10 @@ export function register(program: Command): void {
         group: config.group,
         fromBeginning: Boolean(opts.fromBeginning),
         untilIdle: Boolean(opts.untilIdle),
-        maxBatch: numberOption('--batch', opts.batch, 20000, 1),
+        maxBatch: wholeNumberOption('--batch', opts.batch, 20000, 1),
         signal: stop.signal,
         status: true,
+        maxAheadMs: opts.maxAhead === undefined ? undefined : durationOption('--max-ahead', opts.maxAhead),
       }, out);
       out.report(report, () => [
         `events processed: ${report.events_processed} (${report.events_per_sec}/s), dead letters: ${report.dead_letters}`,

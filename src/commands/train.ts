@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, withGlobals, type Output } from '../lib/cli-kit.js';
+import { configOf, durationOption, example, numberOption, type Output, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/model/workflow.js';
 import { stopSignal } from '../lib/signals.js';
@@ -11,15 +12,6 @@ export const GATE_REJECTED_EXIT = 3;
 /** How many unreadable libsvm lines are named one by one before only counting. */
 const SHOWN_REJECTS = 20;
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30m", "12h", "30d" -> milliseconds. */
-function duration(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * UNITS[match[2]] : NaN;
-  if (!(ms > 0)) throw new UsageError(`${flag}: expected a duration like 90s, 30m, 12h or 30d, got "${text}"`);
-  return ms;
-}
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
@@ -39,16 +31,15 @@ function humanReport(r: TrainReport): string[] {
 function trainOptions(opts: Record<string, string | undefined>): TrainOptions {
   const trainShare = numberOption('--split', opts.split, DEFAULT_TRAIN.trainShare, 0);
   if (!(trainShare > 0 && trainShare < 1)) throw new UsageError(`--split: the training share must be between 0 and 1 (e.g. 0.7), got "${opts.split}"`);
-  const seed = numberOption('--seed', opts.seed, DEFAULT_TRAIN.seed, 0);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected a whole number, got "${opts.seed}"`);
+  const seed = wholeNumberOption('--seed', opts.seed, DEFAULT_TRAIN.seed, 0);
   const threshold = numberOption('--threshold', opts.threshold, DEFAULT_TRAIN.threshold, 0);
   if (threshold > 1) throw new UsageError(`--threshold: the maximum error rate is a share between 0 and 1 (e.g. 0.1), got "${opts.threshold}"`);
-  const window = opts.window === undefined || opts.window === 'all' ? null : duration('--window', opts.window);
+  const window = opts.window === undefined || opts.window === 'all' ? null : durationOption('--window', opts.window);
   return { threshold, trainShare, seed, windowMs: window };
 }
 
 async function trainPeriodically(out: Output, opts: Record<string, string | undefined>, options: TrainOptions): Promise<number> {
-  const everyMs = duration('--every', String(opts.every));
+  const everyMs = durationOption('--every', String(opts.every));
   const backends = await openBackends(configOf(opts));
   const stop = stopSignal(out, 'train --every');
   try {
@@ -97,7 +88,7 @@ export function register(program: Command): void {
       const report = opts.libsvm === undefined
         ? await trainAndDeploy(backends.store, options)
         : await trainFromLibsvm(backends.store, opts.libsvm, options, (l) => {
-          if (shownRejects++ < SHOWN_REJECTS) out.warn(`${l.source}:${l.line}: ${l.reason} (line skipped)`);
+          if (shownRejects++ < SHOWN_REJECTS) out.warn(`${rejectNote(l)} (line skipped)`);
         });
       if (shownRejects > SHOWN_REJECTS) out.warn(`... and ${shownRejects - SHOWN_REJECTS} more lines skipped`);
       out.report(report, () => humanReport(report));

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { MusicflowError, UsageError } from './errors.js';
+import { printable } from './printable.js';
 
 export interface Output {
   json: boolean;
@@ -32,8 +33,8 @@ export function output(json: boolean): Output {
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
   return {
     json,
-    note: (text) => process.stderr.write(`${text}\n`),
-    warn: (text) => process.stderr.write(`${chalk.yellow('warning:')} ${text}\n`),
+    note: (text) => process.stderr.write(`${printable(text)}\n`),
+    warn: (text) => process.stderr.write(`${chalk.yellow('warning:')} ${printable(text)}\n`),
     report(result, human) {
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${human().join('\n')}\n`);
@@ -71,6 +72,7 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
 }
 
 export function configOf(flags: GlobalFlags): Config {
+  if (flags.dataDir === '') throw new UsageError('--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ./.musicflow)');
   return resolveConfig(flags);
 }
 
@@ -81,12 +83,12 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
     process.exitCode = code ?? 0;
   } catch (err) {
     if (err instanceof MusicflowError) {
-      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+      process.stderr.write(`${chalk.red('error:')} ${printable(err.message)}\n`);
       process.exitCode = err.exitCode;
     } else if (err instanceof CommanderError) {
       process.exitCode = 2;
     } else {
-      process.stderr.write(`${chalk.red('error:')} ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`${chalk.red('error:')} ${printable((err as Error).stack ?? String(err))}\n`);
       process.exitCode = 1;
     }
   }
@@ -97,12 +99,36 @@ export function example(cmd: Command, ...lines: string[]): Command {
   return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
 
+// Plain decimals: Number() alone would also take "", " ", "0x10" and "1e3".
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const DIGITS = /^\d+$/;
+
 /** Parses a numeric option or fails with a usage error naming it. */
 export function numberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min) {
+  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(Number.isFinite(n) && n >= min)) {
     throw new UsageError(`${name}: expected a number >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "30m", "12h", "30d" -> milliseconds. */
+export function durationOption(name: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]] : NaN;
+  if (!(ms > 0)) throw new UsageError(`${name}: expected a duration like 90s, 30m, 12h or 30d, got "${text}"`);
+  return ms;
+}
+
+/** Parses a count, limit, id or seed: digits only, so 2.5 is refused rather than rounded or passed on. */
+export function wholeNumberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = DIGITS.test(value) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= min)) {
+    throw new UsageError(`${name}: expected a whole number >= ${min}, got "${value}"`);
   }
   return n;
 }

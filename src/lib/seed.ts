@@ -2,6 +2,7 @@
 // stderr and kept in the dead letters; every good line is loaded.
 import type { Backends } from './backends.js';
 import type { Output } from './cli-kit.js';
+import { rejectNote } from './printable.js';
 import { readRecords, type RecordBatch } from './formats/read.js';
 import type { DeadLetter } from './records.js';
 
@@ -28,7 +29,7 @@ export async function seedFiles(backends: Backends, files: SeedFiles, out: Outpu
     if (letters.length === 0) return;
     report.rejected += letters.length;
     for (const l of letters) {
-      if (shown++ < SHOWN_REJECTS) out.warn(`${l.source}:${l.line}: ${l.reason}`);
+      if (shown++ < SHOWN_REJECTS) out.warn(rejectNote(l));
     }
     await log.appendDeadLetters(letters);
   };

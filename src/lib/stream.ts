@@ -12,6 +12,8 @@ export interface StreamRunOptions {
   signal: AbortSignal;
   /** Live one-line status on stderr. */
   status: boolean;
+  /** How far past the wall clock a play may be dated (default one day). */
+  maxAheadMs?: number;
 }
 
 export interface StreamReport {
@@ -49,7 +51,7 @@ export async function streamLog(backends: Backends, options: StreamRunOptions, o
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
   const totals = await runStream(
-    { log: backends.log, store: backends.store, index: backends.index, catalog: new Catalog(backends.store) },
+    { log: backends.log, store: backends.store, index: backends.index, catalog: new Catalog(backends.store), maxAheadMs: options.maxAheadMs },
     {
       group: options.group,
       fromBeginning: options.fromBeginning,

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { musicflow } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/musicflow', import.meta.url));
-const run = promisify(execFile);
-
-async function musicflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 test('generate --json writes the four files and reports one JSON object', async () => {
   const out = join(tempDir(), 'data');
@@ -39,7 +24,7 @@ test('generate --json writes the four files and reports one JSON object', async 
 test('bad sizes and dates are usage errors (exit 2) naming the option', async () => {
   const events = await musicflow('generate', '--events', '-5', '--out', tempDir());
   assert.equal(events.code, 2);
-  assert.match(events.stderr, /--events: expected a number >= 0, got "-5"/);
+  assert.match(events.stderr, /--events: expected a whole number >= 0, got "-5"/);
   const days = await musicflow('generate', '--days', '1.5', '--out', tempDir());
   assert.equal(days.code, 2);
   assert.match(days.stderr, /--days: expected a whole number >= 1/);

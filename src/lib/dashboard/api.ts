@@ -6,7 +6,7 @@ import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord, t
 import { AGE_BANDS, CAMPAIGN_NAMES, LEVEL_NAMES } from '../records.js';
 import { mapPoint } from './assets.js';
 import {
-  BadRequestError, GRAIN_MS, atGrain, parseFilter, seriesGrain, stateCode, type DashboardFilter, type Newest,
+  GRAIN_MS, atGrain, parseFilter, seriesGrain, stateCode, wholeNumber, type DashboardFilter, type Newest,
 } from './filters.js';
 import type { Pulse, PulseSample } from './pulse.js';
 
@@ -33,9 +33,7 @@ const MAX_LIMIT = 100;
 function limitParam(params: URLSearchParams, fallback: number): number {
   const raw = params.get('limit');
   if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new BadRequestError(`limit: expected a whole number from 1 to ${MAX_LIMIT}, got "${raw}"`);
-  return n;
+  return wholeNumber('limit', raw, 1, MAX_LIMIT);
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
@@ -138,8 +136,7 @@ export class DashboardApi {
 
   /** One customer: who, what they played, what they like, and what the model and the ads think. */
   async customer(rawId: string): Promise<object> {
-    const id = Number(rawId);
-    if (!Number.isSafeInteger(id) || id < 0) throw new BadRequestError(`customer id: expected a whole number, got "${rawId}"`);
+    const id = wholeNumber('customer id', rawId);
     const { store } = this.backends;
     const [customers, profile, plays, interests, prediction, targeted, adDecisions] = await Promise.all([
       store.getCustomers([id]), store.getProfile(id), store.recentPlays(id, 20), store.interestsOf(id),

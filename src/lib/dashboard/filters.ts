@@ -38,7 +38,7 @@ export interface Newest { first: number | null; last: number | null }
 export function parseFilter(params: URLSearchParams, newest: Newest): DashboardFilter {
   const filter: DashboardFilter = {};
   const range = params.get('range') ?? 'all';
-  if (!(range in RANGES)) throw new BadRequestError(`range: expected one of ${Object.keys(RANGES).join(', ')}, got "${range}"`);
+  if (!Object.hasOwn(RANGES, range)) throw new BadRequestError(`range: expected one of ${Object.keys(RANGES).join(', ')}, got "${range}"`);
   const span = RANGES[range];
   if (span !== null && newest.last !== null) filter.from = newest.last + MINUTE - span;
   const from = epochParam(params, 'from');
@@ -55,8 +55,8 @@ export function parseFilter(params: URLSearchParams, newest: Newest): DashboardF
   const level = params.get('level');
   if (level !== null && level !== '' && level !== 'all') {
     const byName = LEVEL_NAMES.findIndex((name) => name.toLowerCase() === level.toLowerCase());
-    const n = byName >= 0 ? byName : Number(level);
-    if (!Number.isInteger(n) || n < 0 || n >= LEVEL_NAMES.length) {
+    const n = byName >= 0 ? byName : /^\d$/.test(level) ? Number(level) : NaN;
+    if (!(n >= 0 && n < LEVEL_NAMES.length)) {
       throw new BadRequestError(`level: expected ${LEVEL_NAMES.join(', ')} (or 0-${LEVEL_NAMES.length - 1}), got "${level}"`);
     }
     filter.level = n;
@@ -64,6 +64,22 @@ export function parseFilter(params: URLSearchParams, newest: Newest): DashboardF
   const state = params.get('state');
   if (state !== null && state !== '') filter.state = stateCode(state);
   return filter;
+}
+
+/** A whole number written as plain digits: Number() alone would also take " ", "0x30", "1e3" and "-0". */
+export function wholeNumber(name: string, raw: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw new BadRequestError(`${name}: expected a whole number (digits only) from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** A path segment percent-decoded, or a 400 when its escapes are malformed. */
+export function pathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadRequestError(`${name}: malformed percent-encoding in "${raw}"`);
+  }
 }
 
 export function stateCode(value: string): string {
@@ -74,9 +90,7 @@ export function stateCode(value: string): string {
 function epochParam(params: URLSearchParams, name: string): number | undefined {
   const raw = params.get(name);
   if (raw === null || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new BadRequestError(`${name}: expected epoch milliseconds, got "${raw}"`);
-  return Math.floor(n);
+  return wholeNumber(`${name} (epoch milliseconds)`, raw);
 }
 
 /** The filter as one index query at `grain` sees it: whole buckets, start floored and end rounded up. */

@@ -1,13 +1,13 @@
 // The dashboard's HTTP server (node:http): the page and its assets, the read-only JSON API, server-sent
 // events that tell open pages when the data moved, and /metrics. GET and HEAD only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, isIPv4, type AddressInfo } from 'node:net';
 import type { Backends } from '../backends.js';
 import { DEFAULTS } from '../config.js';
 import { BackendUnavailableError, UsageError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
 import { assetAt } from './assets.js';
-import { BadRequestError } from './filters.js';
+import { BadRequestError, pathSegment } from './filters.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { Pulse } from './pulse.js';
 
@@ -38,8 +38,30 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
 };
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+/** The host of a Host header or --host value: lower case, without port or IPv6 brackets. */
+function bareHost(value: string): string {
+  const host = value.trim().toLowerCase();
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
+  if (bracketed) return bracketed[1];
+  return isIP(host) === 6 ? host : host.replace(/:\d+$/, '');
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+/**
+ * Which Host headers this server answers. A web page can point any DNS name at this machine (DNS rebinding)
+ * and then read the answers, so names are accepted only if they are `localhost` or the one the user chose
+ * to serve on; an address literal cannot be rebound, so loopback addresses are accepted, the served address,
+ * and, when serving on every address (0.0.0.0, ::), any address literal.
+ */
+export function hostAllowed(hostHeader: string, servedHost: string): boolean {
+  const host = bareHost(hostHeader);
+  const served = bareHost(servedHost);
+  if (host === '') return false;
+  if (isLoopback(host) || host === served) return true;
+  return isWildcard(served) && isIP(host) !== 0;
+}
 
 type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<object>;
 
@@ -51,8 +73,8 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     [/^\/api\/series$/, (p) => api.series(p)],
     [/^\/api\/hours$/, (p) => api.hours(p)],
     [/^\/api\/breakdown\/([a-z_]+)$/, (p, m) => api.breakdown(m[1], p)],
-    [/^\/api\/states\/([^/]+)\/customers$/, (p, m) => api.customersInState(decodeURIComponent(m[1]), p)],
-    [/^\/api\/customers\/([^/]+)$/, (_p, m) => api.customer(decodeURIComponent(m[1]))],
+    [/^\/api\/states\/([^/]+)\/customers$/, (p, m) => api.customersInState(pathSegment('state', m[1]), p)],
+    [/^\/api\/customers\/([^/]+)$/, (_p, m) => api.customer(pathSegment('customer id', m[1]))],
     [/^\/api\/interests$/, (p) => api.interests(p)],
     [/^\/api\/pipeline$/, () => api.pipeline()],
   ];
@@ -72,12 +94,16 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
       res.setHeader('Allow', 'GET, HEAD');
       return sendJson(res, 405, { error: `${req.method} not allowed: the dashboard is read-only (GET, HEAD)` });
     }
-    // A page on another site must not read this one through a DNS name pointed at 127.0.0.1.
-    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (isLoopback(options.host) && !isLoopback(hostHeader)) {
-      return sendJson(res, 421, { error: `Host "${hostHeader}" is not this loopback dashboard; open it as http://127.0.0.1` });
+    const hostHeader = req.headers.host ?? '';
+    if (!hostAllowed(hostHeader, options.host)) {
+      return sendJson(res, 421, { error: `Host "${hostHeader}" is not this dashboard; open it as http://127.0.0.1 or by the --host it serves on` });
     }
-    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    } catch {
+      return sendJson(res, 400, { error: `not a request path: ${JSON.stringify(req.url)}` });
+    }
     if (url.pathname === '/api/live') return live.join(req, res);
     if (url.pathname === '/metrics') {
       const [sample, model] = await Promise.all([api.pulse.current(), backends.store.deployedModel()]);

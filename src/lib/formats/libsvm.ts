@@ -5,6 +5,8 @@ import type { LabeledRow } from '../records.js';
 import type { Parsed } from './lines.js';
 
 export const LIBSVM_FEATURES = 6;
+/** Largest feature magnitude read: far beyond any share, and small enough that sums of squares over millions of rows stay finite. */
+export const MAX_FEATURE_MAGNITUDE = 1e12;
 
 export function parseLibsvmLine(text: string): Parsed<LabeledRow> {
   const parts = text.trim().split(/\s+/);
@@ -23,6 +25,9 @@ export function parseLibsvmLine(text: string): Parsed<LabeledRow> {
       return { ok: false, reason: `"${part}" is not index:value with an index 1-${LIBSVM_FEATURES}` };
     }
     if (!Number.isFinite(value) || part.slice(colon + 1).trim() === '') return { ok: false, reason: `"${part}" has no numeric value` };
+    if (Math.abs(value) > MAX_FEATURE_MAGNITUDE) {
+      return { ok: false, reason: `"${part}": the value is beyond ±${MAX_FEATURE_MAGNITUDE} (the features are shares of plays, 0-1)` };
+    }
     if (seen.has(index)) return { ok: false, reason: `feature ${index} appears twice` };
     seen.add(index);
     features[index - 1] = value;

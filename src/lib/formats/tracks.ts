@@ -3,7 +3,7 @@
 // the well-formed lines; anything else goes through csv-parse and gets a precise reason or a named repair.
 import type { PlayEvent } from '../records.js';
 import { splitCsvLine } from './csv.js';
-import { formatDateTime, parseDateTime, utcMillis } from './datetime.js';
+import { DAY_MS, formatDateTime, parseDateTime, utcMillis } from './datetime.js';
 import { joinRepairs, looksLikeHeader, parseBit, parseId, readZip } from './fields.js';
 import type { Parsed } from './lines.js';
 
@@ -100,10 +100,32 @@ function parseIrregular(text: string): Parsed<PlayEvent> {
   return repaired ? { ok: true, value, repaired } : { ok: true, value };
 }
 
-/** One tracks.csv line -> a play, or the reason it is not one. Over a million lines a second on one core. */
-export function parseTrackLine(text: string): Parsed<PlayEvent> {
-  const value = scanWellFormed(text);
-  return value !== null ? { ok: true, value } : parseIrregular(text);
+/** The first moment a play may be dated: before it there were no streaming logs, only broken clocks. */
+export const EARLIEST_PLAY = Date.UTC(2000, 0, 1);
+/** How far past the wall clock a play may be dated unless configured: clocks drift, a year ahead is a broken one. */
+export const DEFAULT_MAX_AHEAD_MS = DAY_MS;
+
+/**
+ * Why a play's time cannot be used, or null. A play dated far ahead would stay the newest forever: its
+ * customer and track would never see an interest again, and "the last 24 hours" would hold only it.
+ */
+export function playTimeProblem(time: number, now: number, maxAheadMs: number): string | null {
+  const latest = now + maxAheadMs;
+  if (time >= EARLIEST_PLAY && time <= latest) return null;
+  return `time "${formatDateTime(time)}" is outside the accepted range ${formatDateTime(EARLIEST_PLAY)} to ${formatDateTime(latest)} `
+    + `(the wall clock plus ${maxAheadMs / 3_600_000} h)`;
+}
+
+/**
+ * One tracks.csv line -> a play, or the reason it is not one, its time checked against `now` (epoch ms).
+ * Over a million lines a second on one core.
+ */
+export function parseTrackLine(text: string, now = Date.now(), maxAheadMs = DEFAULT_MAX_AHEAD_MS): Parsed<PlayEvent> {
+  const well = scanWellFormed(text);
+  const parsed: Parsed<PlayEvent> = well !== null ? { ok: true, value: well } : parseIrregular(text);
+  if (!parsed.ok) return parsed;
+  const problem = playTimeProblem(parsed.value.time, now, maxAheadMs);
+  return problem === null ? parsed : { ok: false, reason: problem };
 }
 
 /** A header row someone added to the log ("event_id,customer_id,..."): skipped, not a reject. */

@@ -11,6 +11,9 @@ import type { LabeledRow } from '../records.js';
 /** Training data that cannot give a model (one class only, too few rows): exit 1 with what to load. */
 export class NotEnoughDataError extends MusicflowError {}
 
+/** Data whose values make the fit overflow: no model comes of it (a periodic retrain skips the round, as for too little data). */
+export class OverflowingDataError extends NotEnoughDataError {}
+
 /** One training example: the same shape as a features.txt line. */
 export type LabelledRow = LabeledRow;
 
@@ -50,6 +53,10 @@ export function fitAndEvaluate(rows: readonly LabelledRow[], settings: FitSettin
   const trainLabels = train.map((r) => r.label);
   const l2 = settings.l2 ?? DEFAULT_FIT.l2;
   const fit = fitLogistic(train.map((r) => standardise(scaler, r.features)), trainLabels, { ...DEFAULT_FIT, l2 });
+  if (![...scaler.mean, ...scaler.scale, ...fit.model.weights, fit.model.intercept].every(Number.isFinite)) {
+    throw new OverflowingDataError(`${what}: training gave non-finite weights or scaling (features too large or degenerate); `
+      + 'no model was registered; check the feature values');
+  }
   const probabilities = test.map((r) => clickProbability(fit.model, standardise(scaler, r.features)));
   const evaluation = evaluate(test.map((r) => r.label), probabilities, trainLabels, CLICK_CUTOFF);
   return {

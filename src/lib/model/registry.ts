@@ -60,13 +60,13 @@ export function modelBody(
   };
 }
 
-const numbers = (v: unknown, length: number): boolean => Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number');
+const numbers = (v: unknown, length: number): boolean => Array.isArray(v) && v.length === length && v.every(Number.isFinite);
 
 /** Checks the parts scoring and reporting rely on. */
 export function readModelBody(record: ModelRecord): ModelBody {
   const b = record.body as Partial<ModelBody>;
   const n = Array.isArray(b.features) ? b.features.length : -1;
-  const ok = b.kind === 'logistic-regression' && n > 0 && numbers(b.weights, n) && typeof b.intercept === 'number'
+  const ok = b.kind === 'logistic-regression' && n > 0 && numbers(b.weights, n) && Number.isFinite(b.intercept)
     && numbers(b.scaler?.mean, n) && numbers(b.scaler?.scale, n) && typeof b.metrics?.error === 'number' && typeof b.gate?.passed === 'boolean';
   if (!ok) {
     throw new CorruptModelError(`model v${record.version} in the registry is not a logistic-regression model this version can read; `

@@ -2,7 +2,7 @@
 // Each sink applies a batch only if its watermark for the partition is what we read (compare and set),
 // so a redelivered batch, a restarted worker or a second worker on the same partition changes nothing.
 import { BackendUnavailableError } from '../errors.js';
-import { parseTrackLine } from '../formats/tracks.js';
+import { DEFAULT_MAX_AHEAD_MS, parseTrackLine } from '../formats/tracks.js';
 import { LatencyHistogram } from '../latency.js';
 import { sleep } from '../sleep.js';
 import {
@@ -25,6 +25,8 @@ export interface PipelineDeps {
   catalog: Catalog;
   rule?: InterestRule;
   now?: () => number;
+  /** How far past `now` a play may be dated (default one day); later ones are dead letters. */
+  maxAheadMs?: number;
 }
 
 interface ParsedRecord { record: ConsumedRecord; event: PlayEvent }
@@ -41,11 +43,11 @@ export interface BatchOutcome {
 }
 
 /** Parse and validate: a record that is not a play goes to the dead letters with its reason. */
-export function parseBatch(records: ConsumedRecord[], log: string, now: number): { parsed: ParsedRecord[]; dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> } {
+export function parseBatch(records: ConsumedRecord[], log: string, now: number, maxAheadMs = DEFAULT_MAX_AHEAD_MS): { parsed: ParsedRecord[]; dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> } {
   const parsed: ParsedRecord[] = [];
   const dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> = [];
   for (const record of records) {
-    const result = parseTrackLine(record.value);
+    const result = parseTrackLine(record.value, now, maxAheadMs);
     if (result.ok) {
       parsed.push({ record, event: result.value });
       continue;
@@ -70,7 +72,7 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
     partition, records: batch.records.length, processed: 0, deadLetters: 0, interests: [], adDecisions: [], sms: [],
   };
   const lastOffset = batch.records[batch.records.length - 1].offset;
-  const { parsed, dead } = parseBatch(batch.records, logName, now);
+  const { parsed, dead } = parseBatch(batch.records, logName, now, deps.maxAheadMs);
   const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
   const enriched = parsed.map(({ record, event }) => ({
     offset: record.offset,
