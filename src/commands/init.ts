@@ -21,6 +21,7 @@ interface InitOptions extends GlobalFlags {
   kafkaSaslMechanism?: string;
   kafkaSaslUsername?: string;
   elasticsearchCa?: string;
+  kibana?: string;
   yes?: boolean;
   force?: boolean;
   check: boolean;
@@ -73,6 +74,7 @@ function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
       ...elasticsearchSettingsOf(base.elasticsearch),
       ...(opts.elasticsearchCa !== undefined ? { elasticsearchCa: checkedCaFile(opts.elasticsearchCa, '--elasticsearch-ca', 'Elasticsearch') } : {}),
     },
+    kibana: opts.kibana ?? base.kibana,
   };
 }
 
@@ -135,6 +137,10 @@ async function askChoice(start: SetupChoice): Promise<SetupChoice> {
     const esCa = await ask<string>({ type: 'input', message: 'PEM file of the CA that signed the Elasticsearch certificates (empty: the system\'s CAs)', default: es.elasticsearchCa });
     choice.elasticsearch.elasticsearchCa = checkedCaFile(esCa.trim(), 'this answer', 'Elasticsearch');
   }
+  choice.kibana = (await ask<string>({
+    type: 'input', message: 'Kibana URL for `musicflow kibana import` (empty: none)', default: start.kibana,
+    validate: (v: string) => v.trim() === '' || /^https?:\/\/[^\s/@]+/.test(v.trim()) || 'use http(s)://host:5601, without credentials',
+  })).trim();
   return choice;
 }
 
@@ -167,6 +173,7 @@ export function register(program: Command): void {
     .option('--kafka-ca <file>', 'PEM file of the CA that signed the brokers\' certificates; implies --kafka-tls (env MUSICFLOW_KAFKA_CA)')
     .option('--kafka-sasl-mechanism <name>', `Kafka SASL: ${SASL_MECHANISMS.join(', ')} (env MUSICFLOW_KAFKA_SASL_MECHANISM)`)
     .option('--kafka-sasl-username <name>', `Kafka SASL user; the password comes from env ${PASSWORD_ENV} only (env MUSICFLOW_KAFKA_SASL_USERNAME)`)
+    .option('--kibana <url>', 'Kibana URL for `musicflow kibana import` (env MUSICFLOW_KIBANA_URL)')
     .option('--elasticsearch-ca <file>', 'PEM file of the CA that signed the Elasticsearch certificates (env MUSICFLOW_ELASTICSEARCH_CA)')
     .option('--yes', 'ask nothing: take the flags, env and defaults')
     .option('--force', 'overwrite the config file if it exists')

@@ -9,8 +9,7 @@ import type { Health } from './ports.js';
 export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;
 
 /** The config file's contents: every setting of DEFAULTS, without the secrets, which come from env only. */
-// init does not ask for Kibana: a user adds "kibana" to the file by hand (docs/kibana.md).
-export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl' | 'kibana'> & { kafkaSasl: SaslChoice };
+export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'> & { kafkaSasl: SaslChoice };
 
 export interface SetupChoice {
   mode: 'embedded' | 'servers';
@@ -27,6 +26,7 @@ export interface SetupChoice {
   kafkaCa: string;
   /** Elasticsearch as the index (servers only; an empty URL and cloud id keep the index in Redis). */
   elasticsearch: ElasticsearchSettings;
+  kibana: string; // for `musicflow kibana import` ('' = none)
 }
 
 /** A Redis URL without its password, and whether it had one (the password then belongs in env). */
@@ -57,6 +57,7 @@ export function configFileOf(choice: SetupChoice): ConfigFile {
     kafkaSasl: servers ? choice.kafkaSasl : null,
     kafkaCa: servers ? choice.kafkaCa : '',
     ...(servers ? choice.elasticsearch : ELASTICSEARCH_DEFAULTS),
+    kibana: choice.kibana,
   };
 }
 

@@ -83,7 +83,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
   it('the dashboard on Elasticsearch shows what the embedded default shows', async () => {
     const top = ((await answer(embedded, '/api/breakdown/state?limit=1')) as { rows: Array<{ value: string }> }).rows[0].value;
     const paths = [
-      '/api/overview', '/api/overview?device=mobile&level=Free', '/api/series?grain=hour', '/api/series?grain=day&device=pc', '/api/hours',
+      '/api/overview', '/api/overview?device=mobile&level=Free', '/api/series?grain=hour', '/api/series?grain=hour&device=pc', '/api/hours',
       '/api/series?range=24h', `/api/states/${top}/customers`, `/api/states/${top}/customers?level=Silver`,
       ...BREAKDOWNS.flatMap((dim) => [`/api/breakdown/${dim}`, `/api/breakdown/${dim}?device=mobile`, `/api/breakdown/${dim}?level=Gold&range=7d`, `/api/breakdown/${dim}?state=${top}`]),
     ];
