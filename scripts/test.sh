@@ -26,4 +26,4 @@ if [[ -z "${MUSICFLOW_KAFKA_BROKERS:-}" && -z "${MUSICFLOW_REDIS_URL:-}" && "${M
 fi
 
 mkdir -p test-artifacts
-node --test dist/test/
+node --test $(find dist/test -name '*.test.js' | sort)
