@@ -1,7 +1,9 @@
 // The behavioural suite: what musicflow must do, whatever adapters carry it. Each adapter set
 // (embedded files; Kafka + Redis) runs these same tests unchanged.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { openBackends, type Backends } from '../../src/lib/backends.js';
 import type { Config } from '../../src/lib/config.js';
 import { readRecords } from '../../src/lib/formats/read.js';
@@ -124,6 +126,42 @@ async function winners(work: Array<Promise<void>>): Promise<number> {
   const settled = await Promise.allSettled(work);
   for (const s of settled) if (s.status === 'rejected') assert.ok(s.reason instanceof WatermarkConflict, String(s.reason));
   return settled.filter((s) => s.status === 'fulfilled').length;
+}
+
+/** How often each line of a file is in the log, as a record or a dead letter (a fresh group reads it all). */
+async function linesInLog(b: Backends, file: string): Promise<Map<number, number>> {
+  const times = new Map<number, number>();
+  const count = (line: number) => times.set(line, (times.get(line) ?? 0) + 1);
+  await b.log.consume({
+    group: `count-${Date.now()}`, fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5000,
+    onBatch: async (batch) => { for (const r of batch.records) if (r.source?.file === file) count(r.source.line); },
+  });
+  for (const letter of await b.log.readDeadLetters(100_000)) if (letter.source === file && letter.line !== null) count(letter.line);
+  return times;
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+/** The environment that points the CLI at `config` (and at nothing the test runner's environment names). */
+function cliEnv(config: Config): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MUSICFLOW_')));
+  return {
+    ...env, MUSICFLOW_HOME: config.dataDir, MUSICFLOW_TOPIC: config.topic, MUSICFLOW_GROUP: config.group, MUSICFLOW_REDIS_PREFIX: config.redisPrefix,
+    ...(config.kafkaBrokers.length > 0 ? { MUSICFLOW_KAFKA_BROKERS: config.kafkaBrokers.join(','), MUSICFLOW_KAFKA_CLIENT: config.kafkaClient } : {}),
+    ...(config.redisUrl ? { MUSICFLOW_REDIS_URL: config.redisUrl } : {}),
+  };
+}
+
+/** Runs `musicflow replay`; with `killAfter`, kills it with SIGKILL that long after it first reports progress. */
+function replayCli(args: string[], env: NodeJS.ProcessEnv, killAfter?: number): Promise<{ signal: string | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'replay', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.once('data', () => { if (killAfter !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfter); });
+    child.on('error', reject);
+    child.on('close', (_code, signal) => resolve({ signal, stdout }));
+  });
 }
 
 export function behaviourSuite(set: AdapterSet): void {
@@ -420,6 +458,57 @@ export function behaviourSuite(set: AdapterSet): void {
         for (const record of failed) assert.ok(delivered.includes(record), `${record} (failed) is delivered again`);
         for (const record of delivered) assert.ok(!handled.has(record), `${record} (handled and committed) is not delivered again`);
         assert.equal(new Set([...handled, ...delivered]).size, fx.goodEvents.length);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('sends a file once: a re-run sends nothing and says so, --again sends it again, a run cut short resumes', async () => {
+      const fx = smallFixture();
+      const config = await set.freshConfig();
+      const b = await openBackends(config);
+      const replay = (more: { limit?: number; again?: boolean }) => replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never, ...more });
+      try {
+        const part = await replay({ limit: 4 });
+        assert.deepEqual([part.events_sent, part.resumed_after_line], [4, null]);
+        const rest = await replay({});
+        assert.deepEqual([rest.events_sent, rest.rejected, rest.resumed_after_line], [fx.goodEvents.length - 4, 1, 5]);
+        const again = await replay({});
+        assert.deepEqual([again.events_sent, again.rejected, again.already_sent], [0, 0, true]);
+        const lines = await linesInLog(b, fx.tracks);
+        assert.equal(lines.size, fx.goodEvents.length + fx.badLines);
+        assert.ok([...lines.values()].every((n) => n === 1), 'every line once');
+        const onPurpose = await replay({ again: true });
+        assert.deepEqual([onPurpose.events_sent, onPurpose.rejected], [fx.goodEvents.length, fx.badLines]);
+        assert.ok([...(await linesInLog(b, fx.tracks)).values()].every((n) => n === 2), '--again: every line twice');
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('a replay killed with SIGKILL at any moment and run again leaves every line of the file in the log once', async () => {
+      const dir = tempDir('musicflow-kill-');
+      const gen = await generateDataSet({ customers: 60, tracks: 40, events: 12_000, days: 1, seed: 9, start: Date.UTC(2014, 9, 1), out: dir });
+      const config = await set.freshConfig();
+      const env = cliEnv(config);
+      const args = ['--file', gen.files.tracks, '--rate', '6000', '--json'];
+      let killed = 0;
+      for (const after of [0, 150, 300, 450]) {
+        const run = await replayCli(args, env, after + Math.floor(Math.random() * 150));
+        if (run.signal === 'SIGKILL') killed += 1;
+      }
+      assert.ok(killed >= 2, `${killed} runs were killed before they finished`);
+      const last = JSON.parse((await replayCli(args, env)).stdout);
+      assert.equal(last.already_sent, false);
+      assert.ok(last.resumed_after_line > 0, 'resumed');
+      const again = JSON.parse((await replayCli(args, env)).stdout);
+      assert.deepEqual([again.already_sent, again.events_sent], [true, 0]);
+      const b = await openBackends(config);
+      try {
+        const lines = await linesInLog(b, gen.files.tracks);
+        const twice = [...lines].filter(([, n]) => n !== 1).map(([line]) => line);
+        assert.deepEqual(twice, [], 'lines in the log more than once');
+        assert.equal(lines.size, 12_000, 'every line is in the log');
       } finally {
         await b.close();
       }
