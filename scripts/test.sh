@@ -53,4 +53,4 @@ else
 fi
 
 mkdir -p test-artifacts
-node --test dist/test/
+node --test $(find dist/test -name '*.test.js' | sort)

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
 import { rejectNote } from '../lib/printable.js';
@@ -14,10 +13,11 @@ export function register(program: Command): void {
     .option('--rate <n>', 'events per second (default: as fast as possible)')
     .option('--speedup <x>', 'follow the log\'s own timestamps, x times faster')
     .option('--retime', 'move event times to now: with --rate alone each event gets the time it is sent; otherwise the first event is now and the log\'s gaps are kept (divided by --speedup)')
-    .option('--follow', 'keep tailing the file as it grows; the read position is remembered across restarts')
+    .option('--follow', 'keep tailing the file as it grows')
     .option('--loop', 'start over at the end of the file (until Ctrl-C or --limit)')
     .option('--limit <n>', 'stop after sending n events')
-    .option('--skip <n>', 'pass over the first n lines of the file');
+    .option('--skip <n>', 'pass over the first n lines where the run starts')
+    .option('--again', 'send the file from its first line although the log holds it already (without it, each line is sent once: a re-run resumes after the last line the log holds)');
   withGlobals(cmd);
   example(cmd,
     'musicflow replay --file data/generated/tracks.csv',
@@ -36,11 +36,15 @@ export function register(program: Command): void {
     try {
       const report = await replayFile(backends.log, {
         file: opts.file, rate, speedup, limit, skip, retime: Boolean(opts.retime), follow: Boolean(opts.follow), loop: Boolean(opts.loop),
-        signal: stop.signal,
-        positionsFile: join(config.dataDir, 'replay-positions.json'),
+        again: Boolean(opts.again), signal: stop.signal,
         onReject: (l) => out.warn(rejectNote(l)),
         onProgress: (r) => { if (opts.follow || opts.loop || rate || speedup) out.note(`sent ${r.events_sent} events, ${r.rejected} rejected`); },
       });
+      if (report.already_sent) {
+        out.note(`${report.file}: the log holds every line already (sent before, up to line ${report.resumed_after_line}): nothing sent; --again sends it again`);
+      } else if (report.resumed_after_line !== null) {
+        out.note(`${report.file}: the log holds lines up to ${report.resumed_after_line} already: resumed after them`);
+      }
       out.report({ ...report, backend: backends.kind }, () => [
         `events sent: ${report.events_sent} (${report.events_per_sec}/s)`,
         `rejected:    ${report.rejected}${report.rejected ? ' (kept in the dead letters: `musicflow deadletters`)' : ''}`,

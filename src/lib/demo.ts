@@ -49,7 +49,7 @@ export interface DemoReport {
 /** Share of the log streamed before training; the rest arrives after, so targeted listeners show up. */
 const BEFORE_TRAINING = 0.9;
 /** The files of the embedded state a demo run starts without. */
-const STATE_FILES = ['log.db', 'state.db', 'index.db', 'replay-positions.json', 'sms-outbox.jsonl'];
+const STATE_FILES = ['log.db', 'state.db', 'index.db', 'sms-outbox.jsonl'];
 
 export function demoDataFolder(dataDir: string): string {
   return join(dataDir, 'demo-data');
@@ -65,7 +65,7 @@ export async function runDemo(backendsFor: () => Promise<Backends>, options: Dem
     await seedFiles(backends, { customers: files.customers, music: files.music, clicks: files.clicks }, out);
 
     const firstPart = Math.floor(options.events * BEFORE_TRAINING);
-    const replay1 = await replayWithProgress(backends, files.tracks, { limit: firstPart }, out);
+    const replay1 = await replayWithProgress(backends, files.tracks, { limit: firstPart, again: true }, out);
     const stream1 = await streamAll(backends, options, out);
     stopIfAsked(options.signal);
 
@@ -74,7 +74,7 @@ export async function runDemo(backendsFor: () => Promise<Backends>, options: Dem
     out.note(model.deployed ? `model v${model.model_version} deployed: error ${pct(model.error)} vs baseline ${pct(model.baseline_error)}` : `no model deployed: ${model.reason}`);
 
     stopIfAsked(options.signal);
-    const replay2 = await replayWithProgress(backends, files.tracks, { skip: replay1.lines_read }, out);
+    const replay2 = await replayWithProgress(backends, files.tracks, {}, out); // resumes after the first part
     const stream2 = await streamAll(backends, options, out);
     stopIfAsked(options.signal);
 
@@ -151,7 +151,7 @@ function resetState(dataDir: string, out: Output): void {
   }
 }
 
-async function replayWithProgress(backends: Backends, file: string, part: { limit?: number; skip?: number }, out: Output): Promise<ReplayReport> {
+async function replayWithProgress(backends: Backends, file: string, part: { limit?: number; again?: boolean }, out: Output): Promise<ReplayReport> {
   const bar = out.progress('replay', part.limit ?? 0);
   try {
     return await replayFile(backends.log, {

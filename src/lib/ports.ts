@@ -44,9 +44,39 @@ export interface ConsumeOptions {
   onLag?: (lag: PartitionLag[]) => void;
 }
 
+/** How far a file has been sent into the log: every line up to `line`, which ends before byte `byte`. */
+export interface FilePosition {
+  line: number;
+  byte: number;
+}
+
+/** One step of sending a file: its records and rejected lines, and where the file stands before and after them. */
+export interface FileStep {
+  fileId: string; // the file's identity (see fileIdentity in tail.ts), whatever its path
+  from: FilePosition;
+  to: FilePosition;
+  records: LogRecord[];
+  deadLetters: DeadLetter[];
+}
+
+/** Where a file stands in the log: sent up to `position`; of the lines after it, `alsoSent` are in the log too. */
+export interface FileProgress {
+  position: FilePosition;
+  alsoSent: Set<number>; // a step cut short by a crash, found in the log's tail
+}
+
 export interface EventLog {
   readonly name: string; // topic / log name, part of sink watermark keys
+  /** Plays that are new by design (a `--loop` or `--retime` pass): no file position is kept. */
   append(records: LogRecord[]): Promise<void>;
+  /**
+   * A step of a file sent once per line: its records, its dead letters and the file's new position. A step a crash
+   * cut short leaves fileProgress naming exactly the lines the log holds (one transaction on the embedded log;
+   * on Kafka, found in the topics' tails).
+   */
+  appendFromFile(step: FileStep): Promise<void>;
+  /** Where a file stands in the log (null: never sent), so a re-run sends each line once. */
+  fileProgress(fileId: string): Promise<FileProgress | null>;
   appendDeadLetters(letters: DeadLetter[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<void>;
   lag(group: string): Promise<PartitionLag[]>;

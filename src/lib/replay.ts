@@ -1,12 +1,14 @@
 // Replaying a tracks file into the event log: paced by rate or by the log's own timestamps,
-// optionally retimed to now, looped, or following a growing file with its position remembered.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// optionally retimed to now, looped, or following a growing file. A file's plays are sent once per line:
+// the log keeps how far each file was sent (as Logstash's sincedb and Kafka Connect's source offsets do),
+// so a re-run, after a crash or not, resumes after the last line the log holds.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { formatTrackLine, parseTrackLine } from './formats/tracks.js';
-import type { EventLog, LogRecord } from './ports.js';
+import type { EventLog, FilePosition, LogRecord } from './ports.js';
 import type { DeadLetter } from './records.js';
 import { sleep } from './sleep.js';
-import { tailLines, type TailPosition } from './tail.js';
+import { fileIdentity, tailLines } from './tail.js';
 
 export interface ReplayOptions {
   file: string;
@@ -20,12 +22,12 @@ export interface ReplayOptions {
   retime: boolean;
   follow: boolean;
   loop: boolean;
+  /** Send the file from its first line although the log holds it already. */
+  again?: boolean;
   limit?: number;
-  /** Lines to pass over at the start of the file (each pass), e.g. what an earlier run already sent. */
+  /** Lines to pass over where the run starts (each pass). */
   skip?: number;
   signal: AbortSignal;
-  /** With --follow: where read positions are remembered across restarts (like Logstash's sincedb). */
-  positionsFile?: string;
   batchSize?: number;
   onProgress?: (report: ReplayReport) => void;
   onReject?: (letter: DeadLetter) => void;
@@ -37,84 +39,173 @@ export interface ReplayReport {
   rejected: number;
   lines_read: number;
   passes: number;
+  /** The file's last line the log held before this run (null: none, or plays that are new by design). */
+  resumed_after_line: number | null;
+  /** The log held the whole file already: nothing was sent. */
+  already_sent: boolean;
   elapsed_ms: number;
   events_per_sec: number;
 }
 
+const START: FilePosition = { line: 0, byte: 0 };
+/** A followed file without a complete first line has no identity yet: look again this often. */
+const IDENTITY_POLL_MS = 250;
+
 export async function replayFile(log: EventLog, options: ReplayOptions): Promise<ReplayReport> {
   const started = Date.now();
   const file = resolve(options.file);
-  const report: ReplayReport = { file, events_sent: 0, rejected: 0, lines_read: 0, passes: 0, elapsed_ms: 0, events_per_sec: 0 };
-  const positions = options.follow && options.positionsFile ? new PositionBook(options.positionsFile) : null;
+  const report: ReplayReport = {
+    file, events_sent: 0, rejected: 0, lines_read: 0, passes: 0, resumed_after_line: null, already_sent: false, elapsed_ms: 0, events_per_sec: 0,
+  };
   const pacer = new Pacer(options.rate, options.speedup);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const stampWhenSent = options.rate !== undefined && options.speedup === undefined;
   // Small batches when pacing, so sends are spread evenly; large ones at full speed.
   const batchSize = options.batchSize ?? (options.rate ? Math.max(1, Math.min(2048, Math.floor(options.rate / 20))) : options.speedup ? 256 : 4096);
+  // A looped or retimed pass is new plays by design; anything else is the file's plays, sent once.
+  let sender = options.loop || options.retime ? new Sender(log, report, null) : await fileSender(log, file, options, report);
 
-  do {
+  while (sender !== null) {
     report.passes += 1;
     let origin: { log: number; now: number } | null = null; // retime: the pass's first event, and when it was sent
     pacer.startPass();
-    const from: TailPosition = positions?.get(file) ?? { byte: 0, line: 0 };
     let toSkip = options.skip ?? 0;
-    for await (const { lines, position } of tailLines(file, from, { follow: options.follow, signal: options.signal, batchSize })) {
-      const records: LogRecord[] = [];
-      const rejects: DeadLetter[] = [];
+    let replaced = false;
+    const tail = tailLines(file, sender.position, { follow: options.follow, signal: options.signal, batchSize, onTruncated: () => { replaced = true; } });
+    for await (const { lines, position } of tail) {
+      if (replaced) break;
       let cutShort = false;
-      for (const { lineNo, text } of lines) {
+      for (const line of lines) {
         if (toSkip > 0) {
           toSkip -= 1;
+          sender.passed(line.end);
           continue;
         }
-        if (report.events_sent + records.length >= limit) {
+        if (sender.holds(line.lineNo)) {
+          sender.passed(line.end);
+          continue;
+        }
+        if (report.events_sent + sender.pending >= limit) {
           cutShort = true;
           break;
         }
         report.lines_read += 1;
-        const parsed = parseTrackLine(text);
+        const parsed = parseTrackLine(line.text);
         if (!parsed.ok) {
-          const letter: DeadLetter = { source: file, line: lineNo, reason: parsed.reason, raw: text, stage: 'replay', at: Date.now() };
-          rejects.push(letter);
+          const letter: DeadLetter = { source: file, line: line.lineNo, reason: parsed.reason, raw: line.text, stage: 'replay', at: Date.now() };
+          sender.reject(letter, line.end);
           options.onReject?.(letter);
           continue;
         }
         const event = parsed.value;
-        await pacer.wait(event.time, records.length, async () => {
-          // Send what is ready before sleeping, so pacing holds within a batch.
-          await flush(log, records, rejects, report);
-        });
-        let value = text;
+        // Send what is ready before sleeping, so pacing holds within a batch.
+        await pacer.wait(event.time, sender.pending, () => sender!.flush());
+        let value = line.text;
         if (options.retime && stampWhenSent) {
           value = formatTrackLine({ ...event, time: Date.now() });
         } else if (options.retime) {
           origin ??= { log: event.time, now: Date.now() };
           value = formatTrackLine({ ...event, time: origin.now + Math.round((event.time - origin.log) / (options.speedup ?? 1)) });
         }
-        records.push({ key: String(event.customerId), value, source: { file, line: lineNo } });
+        sender.send({ key: String(event.customerId), value, source: { file, line: line.lineNo } }, line.end);
       }
-      await flush(log, records, rejects, report);
-      if (!cutShort) positions?.set(file, position);
+      if (!cutShort) sender.passed(position); // blank lines at the end of the batch
+      await sender.flush();
       options.onProgress?.({ ...report, elapsed_ms: Date.now() - started });
       if (report.events_sent >= limit || options.signal.aborted) break;
     }
-  } while (options.loop && !options.follow && report.events_sent < limit && !options.signal.aborted);
+    if (replaced && !options.signal.aborted) {
+      // A followed file was replaced (rotated): the new one is another file, sent once in its turn.
+      report.passes -= 1;
+      sender = await fileSender(log, file, options, report);
+      continue;
+    }
+    if (!options.loop || options.follow || report.events_sent >= limit || options.signal.aborted) break;
+  }
 
   report.elapsed_ms = Date.now() - started;
   report.events_per_sec = Math.round(report.events_sent / Math.max(report.elapsed_ms / 1000, 0.001));
   return report;
 }
 
-async function flush(log: EventLog, records: LogRecord[], rejects: DeadLetter[], report: ReplayReport): Promise<void> {
-  if (records.length > 0) {
-    const sent = records.splice(0);
-    await log.append(sent);
-    report.events_sent += sent.length;
+/** The sender of a file's plays, resuming after what the log holds; null when it holds the whole file (or stopped). */
+async function fileSender(log: EventLog, file: string, options: ReplayOptions, report: ReplayReport): Promise<Sender | null> {
+  const fileId = await waitForIdentity(file, options);
+  if (fileId === null) return null;
+  const progress = options.again ? null : await log.fileProgress(fileId);
+  if (progress === null) return new Sender(log, report, { fileId, position: START, alsoSent: new Set() });
+  report.resumed_after_line = progress.position.line;
+  if (!options.follow && progress.alsoSent.size === 0 && progress.position.byte >= (await stat(file)).size) {
+    report.already_sent = true;
+    return null;
   }
-  if (rejects.length > 0) {
-    const letters = rejects.splice(0);
-    await log.appendDeadLetters(letters);
-    report.rejected += letters.length;
+  return new Sender(log, report, { fileId, ...progress });
+}
+
+/** The file's identity; a followed file gets one once its first line is complete (null: stopped meanwhile). */
+async function waitForIdentity(file: string, options: ReplayOptions): Promise<string | null> {
+  for (;;) {
+    const id = await fileIdentity(file, options.follow);
+    if (id !== null || options.signal.aborted) return id;
+    await sleep(IDENTITY_POLL_MS, options.signal);
+  }
+}
+
+interface FileState { fileId: string; position: FilePosition; alsoSent: Set<number> }
+
+/** Collects a batch's records and rejected lines and sends them; for a file sent once, with its new position. */
+class Sender {
+  private records: LogRecord[] = [];
+  private rejects: DeadLetter[] = [];
+  /** Where the file stands once what is collected is sent. */
+  private reached: FilePosition;
+
+  constructor(private readonly log: EventLog, private readonly report: ReplayReport, private readonly file: FileState | null) {
+    this.reached = file?.position ?? START;
+  }
+
+  /** Where reading starts. */
+  get position(): FilePosition {
+    return this.file?.position ?? START;
+  }
+
+  get pending(): number {
+    return this.records.length;
+  }
+
+  /** The log holds this line already (a step a crash cut short). */
+  holds(lineNo: number): boolean {
+    return this.file?.alsoSent.has(lineNo) ?? false;
+  }
+
+  send(record: LogRecord, end: FilePosition): void {
+    this.records.push(record);
+    this.reached = end;
+  }
+
+  reject(letter: DeadLetter, end: FilePosition): void {
+    this.rejects.push(letter);
+    this.reached = end;
+  }
+
+  /** Lines up to `end` need nothing sent (blank, skipped or held already). */
+  passed(end: FilePosition): void {
+    this.reached = end;
+  }
+
+  async flush(): Promise<void> {
+    const records = this.records.splice(0);
+    const deadLetters = this.rejects.splice(0);
+    if (this.file !== null) {
+      if (this.reached.byte === this.file.position.byte) return;
+      await this.log.appendFromFile({ fileId: this.file.fileId, from: this.file.position, to: this.reached, records, deadLetters });
+      this.file.position = this.reached;
+    } else {
+      if (records.length > 0) await this.log.append(records);
+      if (deadLetters.length > 0) await this.log.appendDeadLetters(deadLetters);
+    }
+    this.report.events_sent += records.length;
+    this.report.rejected += deadLetters.length;
   }
 }
 
@@ -143,25 +234,5 @@ class Pacer {
       if (pending > 0) await beforeSleep();
       await sleep(delay);
     }
-  }
-}
-
-/** Read positions of followed files, kept in a small JSON file and replaced atomically. */
-class PositionBook {
-  private readonly positions: Record<string, TailPosition>;
-
-  constructor(private readonly path: string) {
-    this.positions = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  }
-
-  get(file: string): TailPosition | undefined {
-    return this.positions[file];
-  }
-
-  set(file: string, position: TailPosition): void {
-    this.positions[file] = position;
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(`${this.path}.tmp`, JSON.stringify(this.positions, null, 2));
-    renameSync(`${this.path}.tmp`, this.path);
   }
 }

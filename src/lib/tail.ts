@@ -1,12 +1,15 @@
 // Reads a growing file from a byte position, like Logstash's file input: numbered lines in batches,
 // each with the position after it, so a follower can remember where it stopped.
+import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { InputFileError } from './errors.js';
 import type { SourceLine } from './formats/lines.js';
+import type { FilePosition } from './ports.js';
 import { sleep } from './sleep.js';
 
-export interface TailPosition { byte: number; line: number }
-export interface TailBatch { lines: SourceLine[]; position: TailPosition }
+/** A line and the position just after it. */
+export interface TailLine extends SourceLine { end: FilePosition }
+export interface TailBatch { lines: TailLine[]; position: FilePosition }
 
 export interface TailOptions {
   follow: boolean; // at the end, wait for more instead of stopping
@@ -19,7 +22,7 @@ export interface TailOptions {
 const CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
 
-export async function* tailLines(path: string, from: TailPosition, options: TailOptions): AsyncGenerator<TailBatch> {
+export async function* tailLines(path: string, from: FilePosition, options: TailOptions): AsyncGenerator<TailBatch> {
   const batchSize = options.batchSize ?? 2048;
   let handle;
   try {
@@ -30,7 +33,7 @@ export async function* tailLines(path: string, from: TailPosition, options: Tail
   let position = { ...from };
   const buffer = Buffer.alloc(CHUNK);
   let carry = Buffer.alloc(0);
-  let batch: SourceLine[] = [];
+  let batch: TailLine[] = [];
   try {
     while (!options.signal.aborted) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, position.byte + carry.length);
@@ -81,11 +84,37 @@ export async function* tailLines(path: string, from: TailPosition, options: Tail
 }
 
 /** Adds one line (without its newline) to the batch unless blank; returns the position after it. */
-function push(batch: SourceLine[], bytes: Buffer, at: TailPosition, consumed: number): TailPosition {
-  const line = at.line + 1;
+function push(batch: TailLine[], bytes: Buffer, at: FilePosition, consumed: number): FilePosition {
+  const end = { byte: at.byte + consumed, line: at.line + 1 };
   let text = bytes.toString('utf8');
   if (at.byte === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (text.charCodeAt(0) > 32 || text.trim() !== '') batch.push({ lineNo: line, text });
-  return { byte: at.byte + consumed, line };
+  if (text.charCodeAt(0) > 32 || text.trim() !== '') batch.push({ lineNo: end.line, text, end });
+  return end;
+}
+
+/** The first line is read this far at most: a longer one is known by its start. */
+const IDENTITY_BYTES = 64 * 1024;
+
+/**
+ * A file's identity, as Filebeat's fingerprint: a hash of its first line, so a file keeps it when moved or renamed
+ * and grows without changing it. Null while a followed file has no complete first line yet.
+ */
+export async function fileIdentity(path: string, follow: boolean): Promise<string | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new InputFileError(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path`);
+  }
+  try {
+    const buffer = Buffer.alloc(IDENTITY_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, IDENTITY_BYTES, 0);
+    const newline = buffer.subarray(0, bytesRead).indexOf(NEWLINE);
+    if (newline === -1 && follow && bytesRead < IDENTITY_BYTES) return null;
+    const firstLine = buffer.subarray(0, newline === -1 ? bytesRead : newline);
+    return createHash('sha256').update(firstLine).digest('hex').slice(0, 32);
+  } finally {
+    await handle.close();
+  }
 }

@@ -24,7 +24,9 @@ describe('tailLines', () => {
     writeFileSync(file, `\uFEFFa\r\n\nb\r\n   \nc`);
     const lines = [];
     for await (const batch of tailLines(file, { byte: 0, line: 0 }, { follow: false, signal: new AbortController().signal })) lines.push(...batch.lines);
-    assert.deepEqual(lines, [{ lineNo: 1, text: 'a' }, { lineNo: 3, text: 'b' }, { lineNo: 5, text: 'c' }]);
+    assert.deepEqual(lines, [
+      { lineNo: 1, text: 'a', end: { byte: 6, line: 1 } }, { lineNo: 3, text: 'b', end: { byte: 10, line: 3 } }, { lineNo: 5, text: 'c', end: { byte: 15, line: 5 } },
+    ]);
   });
 });
 
@@ -71,13 +73,12 @@ describe('replay', () => {
   it('--follow picks up appended lines and resumes after a restart without repeating any', async () => {
     const dir = tempDir();
     const file = join(dir, 'growing.csv');
-    const positionsFile = join(dir, 'positions.json');
     writeFileSync(file, `${line(0)}\n${line(1)}\n`);
     const log = new EmbeddedEventLog(dir);
     const follow = async (until: number) => {
       const stop = new AbortController();
       const run = replayFile(log, {
-        file, retime: false, follow: true, loop: false, signal: stop.signal, positionsFile,
+        file, retime: false, follow: true, loop: false, signal: stop.signal,
         onProgress: (r) => { if (r.events_sent >= until) stop.abort(); },
       });
       return run;

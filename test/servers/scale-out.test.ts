@@ -78,7 +78,8 @@ describe('scale-out on Kafka + Redis (the test stack)', { skip, timeout: 600_000
     const trainAndReplayRest = (run: Run) => {
       const model = musicflow(run, 'train', '--threshold', '0.5', '--seed', '3') as { deployed: boolean };
       assert.equal(model.deployed, true);
-      musicflow(run, 'replay', '--file', files.tracks, '--skip', half);
+      const rest = musicflow(run, 'replay', '--file', files.tracks) as { events_sent: number; resumed_after_line: number };
+      assert.deepEqual([rest.events_sent, rest.resumed_after_line], [EVENTS / 2, EVENTS / 2], 'resumes after the first half');
     };
 
     const clean = newRun();

@@ -9,13 +9,13 @@ import {
   Admin, Consumer, ProduceAcks, Producer, compatibilityPartitioner, stringDeserializers, stringSerializers,
   type BaseOptions, type Message, type MessagesStream,
 } from '@platformatic/kafka';
-import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogBatch, LogRecord, PartitionLag } from '../ports.js';
+import type { ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogBatch, LogRecord, PartitionLag } from '../ports.js';
 import type { DeadLetter } from '../records.js';
 import { sleep } from '../sleep.js';
 import {
-  DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, deadLetterReaderGroup,
+  COMPACTED, DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, readerGroup,
   deadLetterTopicOf, deadLettersTooSlow, groupHasWorkers, kafkaHealth, kafkaUnavailable, lagOf, sourceFromHeaders, sourceHeaders,
-  topicsOf, SendQueue, watchLag, withTimeout, type KafkaSettings,
+  topicsOf, KafkaFilePositions, SendQueue, watchLag, withTimeout, type FetchedRecord, type KafkaMessage, type KafkaSettings, type PartitionRange,
 } from './kafka-common.js';
 
 type StringMessage = Message<string, string, string, string>;
@@ -60,12 +60,30 @@ export class PlatformaticKafkaEventLog implements EventLog {
   private producer: Producer<string, string, string, string> | null = null;
   private topicsReady: Promise<void> | null = null;
   private readonly sends: SendQueue;
+  private readonly files: KafkaFilePositions;
 
   constructor(private readonly settings: KafkaSettings, private readonly clientId = 'musicflow') {
     this.name = settings.topic;
     this.deadLetterTopic = deadLetterTopicOf(settings.topic);
     this.connection = platformaticConnection(settings);
     this.sends = new SendQueue(settings.kafkaBrokers);
+    this.files = new KafkaFilePositions({
+      offsets: async (topics) => {
+        await this.ensureTopics();
+        const ranges = await Promise.all(topics.map(async (topic) => (await this.offsetRange(this.connectedAdmin(), topic)).map((r) => ({ topic, ...r }))));
+        return ranges.flat();
+      },
+      send: (messages) => this.send(messages),
+      read: (ranges) => this.read(ranges),
+    }, settings.topic, settings.kafkaBrokers);
+  }
+
+  appendFromFile(step: FileStep): Promise<void> {
+    return this.files.append(step);
+  }
+
+  fileProgress(fileId: string): Promise<FileProgress | null> {
+    return this.files.progress(fileId);
   }
 
   async append(records: LogRecord[]): Promise<void> {
@@ -78,11 +96,56 @@ export class PlatformaticKafkaEventLog implements EventLog {
     await this.send(letters.map((l) => ({ topic: this.deadLetterTopic, key: l.source, value: JSON.stringify(l) })));
   }
 
-  private async send(messages: Array<{ topic: string; key: string; value: string; headers?: Record<string, string> }>): Promise<void> {
+  private async send(messages: KafkaMessage[]): Promise<void> {
     await this.sends.run(async () => {
       await this.ensureTopics();
       await this.connectedProducer().send({ messages });
     });
+  }
+
+  /** Reads the ranges from their starts with a throwaway group. */
+  private async read(ranges: PartitionRange[]): Promise<FetchedRecord[]> {
+    const unread = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}:${r.partition}`, r]));
+    const records: FetchedRecord[] = [];
+    if (unread.size === 0) return records;
+    const group = readerGroup();
+    const consumer = new Consumer<string, string, string, string>({
+      ...this.connection, clientId: this.clientId, groupId: group, deserializers: stringDeserializers, autocommit: false,
+      sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS, maxWaitTime: FETCH_WAIT_MS,
+    });
+    const topics = [...new Set(ranges.map((r) => r.topic))];
+    let stream: MessagesStream<string, string, string, string> | undefined;
+    try {
+      stream = await consumer.consume({
+        topics, mode: 'manual', autocommit: false,
+        offsets: ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.from) })),
+      });
+      const reading = stream;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topics.join(', ')}: no end within ${DEAD_LETTER_READ_MS / 1000} s`)), DEAD_LETTER_READ_MS);
+        reading.on('error', (err) => { clearTimeout(timer); reject(err); });
+        reading.on('data', (message: StringMessage) => {
+          const range = unread.get(`${message.topic}:${message.partition}`);
+          const offset = Number(message.offset);
+          if (range === undefined || offset < range.from) return;
+          if (offset < range.to) {
+            records.push({
+              topic: message.topic, partition: message.partition, offset, key: message.key ?? '', value: message.value ?? '', headers: new Map(message.headers),
+            });
+          }
+          if (offset >= range.to - 1) unread.delete(`${message.topic}:${message.partition}`);
+          if (unread.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      await stream?.close().catch(() => undefined);
+      await consumer.close().catch(() => undefined);
+      await this.connectedAdmin().deleteGroups({ groups: [group] }).catch(() => undefined);
+    }
+    return records;
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -245,7 +308,7 @@ export class PlatformaticKafkaEventLog implements EventLog {
     const ranges = await this.offsetRange(admin, this.deadLetterTopic).catch((err) => { throw kafkaUnavailable(err, this.settings.kafkaBrokers); });
     const wanted = Math.min(limit, ranges.reduce((sum, p) => sum + p.high - p.low, 0));
     if (wanted <= 0) return [];
-    const group = deadLetterReaderGroup();
+    const group = readerGroup();
     const consumer = new Consumer<string, string, string, string>({
       ...this.connection, clientId: this.clientId, groupId: group, deserializers: stringDeserializers, autocommit: false,
       sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS, maxWaitTime: FETCH_WAIT_MS,
@@ -310,9 +373,9 @@ export class PlatformaticKafkaEventLog implements EventLog {
       const admin = this.connectedAdmin();
       const existing = new Set(await admin.listTopics());
       const missing = topicsOf(this.settings).filter((t) => !existing.has(t.topic));
-      for (const { topic, partitions } of missing) {
+      for (const { topic, partitions, compacted } of missing) {
         try {
-          await admin.createTopics({ topics: [topic], partitions, replicas: -1 });
+          await admin.createTopics({ topics: [topic], partitions, replicas: -1, configs: compacted ? [COMPACTED] : [] });
         } catch (err) {
           if (!protocolError(err, 'TOPIC_ALREADY_EXISTS')) throw err; // another worker created it first
         }

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { Admin, Batch, EachBatchPayload, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
-import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogRecord, PartitionLag } from '../ports.js';
+import type { ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag } from '../ports.js';
 import type { DeadLetter } from '../records.js';
 import {
-  DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, deadLetterReaderGroup,
+  COMPACTED, DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, readerGroup,
   deadLetterTopicOf, deadLettersTooSlow, groupHasWorkers, kafkaHealth, kafkaUnavailable, lagOf, sourceFromHeaders, sourceHeaders, topicsOf, watchLag,
-  SendQueue, withTimeout, type KafkaSettings,
+  KafkaFilePositions, SendQueue, withTimeout, type FetchedRecord, type KafkaMessage, type KafkaSettings, type PartitionRange,
 } from './kafka-common.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
@@ -54,12 +54,26 @@ export class KafkaEventLog implements EventLog {
   private producer: Promise<Producer> | null = null;
   private topicsReady: Promise<void> | null = null;
   private readonly sends: SendQueue;
+  private readonly files: KafkaFilePositions;
 
   constructor(private readonly settings: KafkaSettings, clientId = 'musicflow') {
     this.name = settings.topic;
     this.deadLetterTopic = deadLetterTopicOf(settings.topic);
     this.kafka = new Kafka(kafkaClientConfig(settings, clientId));
     this.sends = new SendQueue(settings.kafkaBrokers);
+    this.files = new KafkaFilePositions({
+      offsets: (topics) => this.offsets(topics),
+      send: (messages) => this.sendAll(messages),
+      read: (ranges) => this.read(ranges),
+    }, settings.topic, settings.kafkaBrokers);
+  }
+
+  appendFromFile(step: FileStep): Promise<void> {
+    return this.files.append(step);
+  }
+
+  fileProgress(fileId: string): Promise<FileProgress | null> {
+    return this.files.progress(fileId);
   }
 
   async append(records: LogRecord[]): Promise<void> {
@@ -80,6 +94,66 @@ export class KafkaEventLog implements EventLog {
   private async send(topic: string, messages: Array<{ key: string; value: string; headers?: Record<string, string> }>): Promise<void> {
     const producer = await this.connectedProducer();
     await this.sends.run(() => producer.send({ topic, messages, acks: -1, compression: CompressionTypes.GZIP }));
+  }
+
+  /** Messages to any topics, in one request, acknowledged by all replicas. */
+  private async sendAll(messages: KafkaMessage[]): Promise<void> {
+    const byTopic = new Map<string, KafkaMessage[]>();
+    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    const producer = await this.connectedProducer();
+    await this.sends.run(() => producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) })),
+      acks: -1, compression: CompressionTypes.GZIP,
+    }));
+  }
+
+  private async offsets(topics: string[]): Promise<Array<{ topic: string; partition: number; low: number; high: number }>> {
+    await this.ensureTopics();
+    const admin = await this.connectedAdmin();
+    const all = await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic))
+      .map((p) => ({ topic, partition: p.partition, low: Number(p.low), high: Number(p.high) }))));
+    return all.flat();
+  }
+
+  /** Reads the ranges with a throwaway group that seeks to their starts (kafkajs takes a seek once running). */
+  private async read(ranges: PartitionRange[]): Promise<FetchedRecord[]> {
+    const admin = await this.connectedAdmin();
+    const group = readerGroup();
+    const topics = [...new Set(ranges.map((r) => r.topic))];
+    const unread = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}:${r.partition}`, r]));
+    const records: FetchedRecord[] = [];
+    if (unread.size === 0) return records;
+    const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS, maxWaitTimeInMs: FETCH_WAIT_MS });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topics.join(', ')}: no end within ${DEAD_LETTER_READ_MS / 1000} s`)), DEAD_LETTER_READ_MS);
+        consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ topic, partition, message }) => {
+            const range = unread.get(`${topic}:${partition}`);
+            const offset = Number(message.offset);
+            if (range === undefined || offset < range.from) return; // fetched before the seek took effect
+            if (offset < range.to) {
+              const headers = new Map(Object.entries(message.headers ?? {}).map(([name, v]) => [name, headerText(v) ?? '']));
+              records.push({ topic, partition, offset, key: message.key ? String(message.key) : '', value: message.value ? String(message.value) : '', headers });
+            }
+            if (offset >= range.to - 1) unread.delete(`${topic}:${partition}`);
+            if (unread.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+          .then(() => { for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) }); })
+          .catch((err) => { clearTimeout(timer); reject(err); });
+      });
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([group]).catch(() => undefined);
+    }
+    return records;
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -234,7 +308,7 @@ export class KafkaEventLog implements EventLog {
     const available = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
     const wanted = Math.min(limit, available);
     if (wanted <= 0) return [];
-    const group = deadLetterReaderGroup();
+    const group = readerGroup();
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS });
     const letters: Array<{ partition: number; offset: number; letter: DeadLetter }> = [];
     try {
@@ -297,7 +371,7 @@ export class KafkaEventLog implements EventLog {
       const existing = new Set(await admin.listTopics());
       const missing = topicsOf(this.settings)
         .filter((t) => !existing.has(t.topic))
-        .map((t) => ({ topic: t.topic, numPartitions: t.partitions }));
+        .map((t) => ({ topic: t.topic, numPartitions: t.partitions, configEntries: t.compacted ? [COMPACTED] : [] }));
       if (missing.length > 0) {
         try {
           await admin.createTopics({ topics: missing, waitForLeaders: true });

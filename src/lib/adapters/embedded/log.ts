@@ -1,7 +1,9 @@
 // The embedded event log: one partition in a SQLite file, consumer-group offsets beside it.
 // `replay` appends in one process while `stream` consumes in another.
 import { join } from 'node:path';
-import type { ConsumeOptions, ConsumedRecord, EventLog, Health, LogRecord, PartitionLag } from '../../ports.js';
+import type {
+  ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag,
+} from '../../ports.js';
 import type { DeadLetter } from '../../records.js';
 import { sleep } from '../../sleep.js';
 import { openDatabase, sqliteHealth, type Db } from './sqlite.js';
@@ -10,6 +12,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER, appended_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS group_offsets (grp TEXT PRIMARY KEY, next INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS file_positions (file_id TEXT PRIMARY KEY, line INTEGER NOT NULL, byte INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, line INTEGER, reason TEXT, raw TEXT, stage TEXT, at INTEGER);`;
 
 const POLL_MS = 50;
@@ -30,18 +33,37 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async append(records: LogRecord[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line, appended_at) VALUES (?, ?, ?, ?, ?)');
-    const now = Date.now();
-    this.db.transaction(() => {
-      for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null, now);
-    }).immediate();
+    this.db.transaction(() => this.insertRecords(records)).immediate();
   }
 
   async appendDeadLetters(letters: DeadLetter[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO dead_letters (source, line, reason, raw, stage, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => this.insertDeadLetters(letters)).immediate();
+  }
+
+  async appendFromFile(step: FileStep): Promise<void> {
+    const savePosition = this.db.prepare(`INSERT INTO file_positions (file_id, line, byte) VALUES (?, ?, ?)
+      ON CONFLICT (file_id) DO UPDATE SET line = excluded.line, byte = excluded.byte`);
     this.db.transaction(() => {
-      for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at);
+      this.insertRecords(step.records);
+      this.insertDeadLetters(step.deadLetters);
+      savePosition.run(step.fileId, step.to.line, step.to.byte);
     }).immediate();
+  }
+
+  async fileProgress(fileId: string): Promise<FileProgress | null> {
+    const row = this.db.prepare('SELECT line, byte FROM file_positions WHERE file_id = ?').get(fileId) as { line: number; byte: number } | undefined;
+    return row ? { position: row, alsoSent: new Set() } : null;
+  }
+
+  private insertRecords(records: LogRecord[]): void {
+    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line, appended_at) VALUES (?, ?, ?, ?, ?)');
+    const now = Date.now();
+    for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null, now);
+  }
+
+  private insertDeadLetters(letters: DeadLetter[]): void {
+    const insert = this.db.prepare('INSERT INTO dead_letters (source, line, reason, raw, stage, at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
