@@ -144,31 +144,36 @@ export async function benchDashboard(options: BenchDashboardOptions = {}): Promi
     } else {
       throw new Error(`bench-dashboard: ${dataDir} holds ${have} indexed plays, not ${events}: remove the folder to rebuild it, or ask for --events ${have}`);
     }
-    const indexed = (await backends.index.totals({})).plays;
-    const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
-    try {
-      const paths = endpoints([42, 1234, 4999]);
-      for (const path of paths) await get(dashboard.url, path); // warm: first reads, statement cache, asset load
-      const timings = new Map<string, number[]>(paths.map((p) => [p, []]));
-      for (let round = 0; round < rounds; round++) {
-        for (const path of paths) {
-          const started = performance.now();
-          await get(dashboard.url, path);
-          timings.get(path)!.push(performance.now() - started);
-        }
-      }
-      const all = [...timings.values()].flat().sort((a, b) => a - b);
-      const perEndpoint = [...timings].map(([path, ms]) => {
-        const sorted = [...ms].sort((a, b) => a - b);
-        return { path, p50_ms: round(percentile(sorted, 0.5)), p95_ms: round(percentile(sorted, 0.95)), max_ms: round(sorted[sorted.length - 1]) };
-      });
-      return { p50_ms: round(percentile(all, 0.5)), p95_ms: round(percentile(all, 0.95)), requests: all.length, events: indexed, data: dataDir, endpoints: perEndpoint };
-    } finally {
-      await dashboard.close();
-    }
+    return { ...await timeDashboard(backends, [42, 1234, 4999], rounds), data: dataDir };
   } finally {
     await backends.close();
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Every endpoint the page calls, `rounds` times over, against the dashboard on these backends. */
+export async function timeDashboard(backends: Backends, customerIds: number[], rounds: number): Promise<Omit<BenchDashboardResult, 'data'>> {
+  const indexed = (await backends.index.totals({})).plays;
+  const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
+  try {
+    const paths = endpoints(customerIds);
+    for (const path of paths) await get(dashboard.url, path); // warm: first reads, statement cache, asset load
+    const timings = new Map<string, number[]>(paths.map((p) => [p, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (const path of paths) {
+        const started = performance.now();
+        await get(dashboard.url, path);
+        timings.get(path)!.push(performance.now() - started);
+      }
+    }
+    const all = [...timings.values()].flat().sort((a, b) => a - b);
+    const perEndpoint = [...timings].map(([path, ms]) => {
+      const sorted = [...ms].sort((a, b) => a - b);
+      return { path, p50_ms: round(percentile(sorted, 0.5)), p95_ms: round(percentile(sorted, 0.95)), max_ms: round(sorted[sorted.length - 1]) };
+    });
+    return { p50_ms: round(percentile(all, 0.5)), p95_ms: round(percentile(all, 0.95)), requests: all.length, events: indexed, endpoints: perEndpoint };
+  } finally {
+    await dashboard.close();
   }
 }
 

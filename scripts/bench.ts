@@ -1,4 +1,4 @@
-// `npm run bench [-- --events N] [--servers] [--skip-dashboard] [--skip-embedded]`: the numbers behind the issue notes.
+// `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded]`: the numbers behind the issue notes.
 // Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
 // own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isoDateMillis } from '../src/lib/formats/datetime.js';
 import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../src/lib/generate/dataset.js';
 import { benchDashboard } from './bench-dashboard.js';
+import { benchElasticsearch } from './bench-elasticsearch.js';
 import { benchServers } from './bench-servers.js';
 import { benchTrain } from './bench-train.js';
 
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
     log('dashboard API latency');
     results.dashboard = await benchDashboard({ events, dataDir: join(root, 'bench-data', 'dashboard'), log });
   }
-  if (flag('--servers')) results.servers = await benchServers({ files, events, dataDir: join(root, 'bench-data'), runCli, log });
+  const serverOptions = { files, events, dataDir: join(root, 'bench-data'), runCli, log };
+  if (flag('--servers') && !flag('--elasticsearch-only')) results.servers = await benchServers(serverOptions);
+  if ((flag('--servers') && process.env.MUSICFLOW_ELASTICSEARCH_URL) || flag('--elasticsearch-only')) results.elasticsearch = await benchElasticsearch(serverOptions);
   writeFileSync(join(root, 'bench-data', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openBackends } from '../lib/backends.js';
+import { indexTrailing, totalTrailing } from '../lib/stream.js';
 import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
 import { printable } from '../lib/printable.js';
 import type { Health } from '../lib/ports.js';
@@ -19,10 +20,7 @@ export function register(program: Command): void {
       const health: Health[] = await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
       const up = health.every((h) => h.ok);
       const lag = up ? await backends.log.lag(config.group) : [];
-      // How far the index trails the log: records past the index's watermark in each partition.
-      const indexTrails = await Promise.all(lag.map(async (p) => ({
-        partition: p.partition, trailing: Math.max(0, p.end - 1 - await backends.index.watermark(backends.log.name, p.partition)),
-      })));
+      const indexTrails = await indexTrailing(backends, lag);
       const counts = up ? await backends.store.counts() : null;
       const deadLetters = up ? await backends.log.deadLetterCount() : null;
       const deployed = up ? await backends.store.deployedModel() : null;
@@ -33,14 +31,14 @@ export function register(program: Command): void {
         group: config.group,
         partitions: lag,
         lag: lag.reduce((sum, p) => sum + p.lag, 0),
-        index_trailing: indexTrails.reduce((sum, p) => sum + p.trailing, 0),
+        index_trailing: totalTrailing(indexTrails),
         dead_letters: deadLetters,
         counts,
         model: deployed ? { version: deployed.version, deployed_at: deployed.deployedAt, metrics: deployed.body.metrics ?? null } : null,
       };
       out.report(report, () => [
         ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${printable(h.detail)}`),
-        ...lag.map((p, i) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}, index trails by ${indexTrails[i].trailing}`),
+        ...lag.map((p, i) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}, index trails by ${indexTrails?.[i].trailing ?? '?'}`),
         counts ? `events processed ${counts.eventsProcessed}, dead letters ${deadLetters}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
         counts ? `eligible ${counts.eligibleCustomers}, targeted ${counts.targetedCustomers}, ad decisions ${counts.adDecisions}, SMS queued ${counts.smsQueued}` : '',
         deployed ? `model v${deployed.version} deployed` : 'no model deployed',

@@ -33,6 +33,9 @@ export function register(program: Command): void {
         `events processed: ${report.events_processed} (${report.events_per_sec}/s), dead letters: ${report.dead_letters}`,
         `interests: ${report.interests} (+${report.new_interests}), profiles: ${report.profiles}, lag: ${report.lag}`,
         `ad decisions: ${report.ad_decisions}, SMS queued: ${report.sms_queued}`,
+        report.index.group
+          ? `index (group ${report.index.group}): ${report.index.events_indexed} plays indexed, trails the log by ${report.index.trailing ?? '? (it does not answer)'}`
+          : `index: trails the log by ${report.index.trailing ?? '? (it does not answer)'}`,
         report.targeting,
       ]);
     } finally {

@@ -17,6 +17,11 @@ export interface Backends {
   index: Index;
   /** "embedded" or e.g. "kafka+redis": shown in reports. */
   kind: string;
+  /**
+   * The index follows the log in a consumer group of its own (Elasticsearch: a cluster whose bulk rate and refresh
+   * should not hold the stream back); the embedded and Redis indexes take each batch with the store.
+   */
+  indexFollows: boolean;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export async function openBackends(config: Config): Promise<Backends> {
   const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
   return {
     log, store, index,
+    indexFollows: config.elasticsearch !== null,
     kind: parts.length === 2 && !kafka && !redis ? 'embedded' : parts.join('+'),
     async close() {
       await Promise.allSettled([log.close(), store.close(), index.close()]);

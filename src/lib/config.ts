@@ -143,12 +143,12 @@ function fromFile(path: string): Source {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--config ${path}: expected a JSON object`);
   }
+  for (const secret of ['elasticsearchApiKey', 'elasticsearchPassword', 'elasticsearchUsername']) {
+    if (secret in parsed) throw new UsageError(`--config ${path}: Elasticsearch credentials belong in env (MUSICFLOW_ELASTICSEARCH_API_KEY, or _USERNAME and _PASSWORD), not the file`);
+  }
   const known = new Set(Object.keys(DEFAULTS));
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new UsageError(`--config ${path}: unknown key "${key}" (known: ${[...known].join(', ')})`);
-  }
-  for (const secret of ['elasticsearchApiKey', 'elasticsearchPassword', 'elasticsearchUsername']) {
-    if (secret in parsed) throw new UsageError(`--config ${path}: Elasticsearch credentials belong in env (MUSICFLOW_ELASTICSEARCH_API_KEY, or _USERNAME and _PASSWORD), not the file`);
   }
   const sasl = (parsed as { kafkaSasl?: unknown }).kafkaSasl;
   if (sasl !== undefined && sasl !== null) {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,8 @@ import { enrich } from '../../src/lib/pipeline/enrich.js';
 import type { EnrichedPlay } from '../../src/lib/records.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
-import { tempDir } from '../support/fixtures.js';
+import { indexGroupOf, streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { smallFixture, tempDir } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
@@ -33,7 +34,7 @@ const skip = brokers && redis && elasticsearch ? false
 const never = new AbortController().signal;
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
-interface Deployment { config: Config; backends: Backends; dashboard: RunningDashboard; events: number }
+interface Deployment { config: Config; backends: Backends; dashboard: RunningDashboard; events: number; stream: StreamReport }
 
 async function deploy(config: Config, files: GeneratedFiles): Promise<Deployment> {
   const backends = await openBackends(config);
@@ -41,7 +42,7 @@ async function deploy(config: Config, files: GeneratedFiles): Promise<Deployment
   await replayFile(backends.log, { file: files.tracks, retime: false, follow: false, loop: false, signal: never });
   const stream = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 1000, signal: never, status: false }, silentOutput);
   const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1', group: config.group });
-  return { config, backends, dashboard, events: stream.events_processed };
+  return { config, backends, dashboard, events: stream.events_processed, stream };
 }
 
 /** Every play of the generated files, enriched as the pipeline does. */
@@ -95,6 +96,47 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     const alias = aliasOf(servers.config.elasticsearch!.prefix, 'plays');
     await client.indices.refresh({ index: alias });
     assert.equal((await client.count({ index: alias })).count, embedded.events);
+    // The index followed the log in its own consumer group, which holds every record as done.
+    assert.equal(servers.stream.index.group, indexGroupOf(servers.config.group));
+    assert.equal(servers.stream.index.events_indexed, embedded.events);
+    assert.equal(servers.stream.index.trailing, 0);
+    assert.deepEqual((await servers.backends.log.lag(indexGroupOf(servers.config.group))).map((p) => p.lag), Array(servers.config.partitions).fill(0));
+  });
+
+  // Interests and ad decisions (a few per thousand plays) are written by the store's loop, just before the store holds
+  // them: an outage pauses that loop at the next batch that detects one. The plays, the bulk of the work, do not.
+  it("an Elasticsearch that does not answer does not hold back the store's work on the plays", { timeout: 120_000 }, async () => {
+    const fx = smallFixture();
+    // The fixture's plays without the interest: customer 1's three plays of track 10 become one.
+    const lines = readFileSync(fx.tracks, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(fx.tracks, `${lines.filter((l) => !/^[01],1,10,/.test(l)).join('\n')}\n`);
+    const good = fx.goodEvents.length - 2;
+    const id = randomUUID();
+    const config = resolveConfig({ dataDir: tempDir('musicflow-es-down-') }, {
+      ...serverEnv, MUSICFLOW_TOPIC: `musicflow.test.${id}`, MUSICFLOW_GROUP: `musicflow-test-${id}`, MUSICFLOW_REDIS_PREFIX: `musicflow-test:${id}:`,
+      MUSICFLOW_ELASTICSEARCH_URL: 'http://127.0.0.1:9', // nothing listens on the discard port
+    });
+    const backends = await openBackends(config);
+    try {
+      await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+      await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+      const stop = new AbortController();
+      const retries: string[] = [];
+      const watch = setInterval(() => {
+        // Stopped once the store holds every play and the index has tried, and failed, at least once.
+        void backends.store.counts().then((c) => { if (c.eventsProcessed === good && retries.length > 0) stop.abort(); });
+      }, 200);
+      const report = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 4, signal: stop.signal, status: false },
+        { ...silentOutput, warn: (text) => retries.push(text) }).finally(() => clearInterval(watch));
+      assert.equal(report.events_processed, good, 'the store took every play while the index could not');
+      assert.equal(report.interests, 0);
+      assert.equal(report.lag, 0);
+      assert.equal(report.index.events_indexed, 0);
+      assert.equal(report.index.trailing, null, 'how far it trails cannot be known while it does not answer');
+      assert.ok(retries.some((r) => /Elasticsearch .* is unreachable/.test(r)), retries.join('\n'));
+    } finally {
+      await backends.close();
+    }
   });
 
   it('every field the Kibana objects read exists in the live mapping with a type its use needs', async () => {

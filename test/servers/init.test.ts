@@ -11,6 +11,9 @@ import { tempDir } from '../support/fixtures.js';
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const redis = process.env.MUSICFLOW_REDIS_URL;
+const elasticsearch = process.env.MUSICFLOW_ELASTICSEARCH_URL;
+const noElasticsearch = brokers && redis && elasticsearch ? false
+  : 'MUSICFLOW_KAFKA_BROKERS / MUSICFLOW_REDIS_URL / MUSICFLOW_ELASTICSEARCH_URL are unset: start the stack with `npm run stack:up` (npm test does)';
 const noServers = brokers && redis ? false : 'MUSICFLOW_KAFKA_BROKERS / MUSICFLOW_REDIS_URL are unset: start the stack with `npm run stack:up` (npm test does)';
 const secured = {
   brokers: process.env.MUSICFLOW_STACK_KAFKA_SASL_TLS_BROKERS ?? '',
@@ -116,5 +119,24 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     const status = musicflow(dir, 'status', '--config', 'servers.json', '--json');
     assert.equal(status.status, 0, status.stderr);
     assert.equal(JSON.parse(status.stdout).backend, 'kafka+redis');
+  });
+
+  it('checks Elasticsearch too and writes it as the index, with no credentials in the file', { skip: noElasticsearch }, () => {
+    const dir = tempDir('musicflow-init-');
+    const env = { MUSICFLOW_ELASTICSEARCH_API_KEY: 'c2VjcmV0LWtleQ==', MUSICFLOW_ELASTICSEARCH_PREFIX: `musicflow-test-init-${Date.now()}-`, MUSICFLOW_ELASTICSEARCH_REPLICAS: '0' };
+    const refused = musicflowWith(env, dir, 'init', '--yes', '--servers', '--kafka', brokers!, '--redis', redis!, '--elasticsearch', 'http://user:pw@127.0.0.1:9200');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /MUSICFLOW_ELASTICSEARCH_USERNAME and _PASSWORD \(or _API_KEY\), not in the URL/);
+    const run = musicflowWith(env, dir, 'init', '--yes', '--servers', '--kafka', brokers!, '--redis', redis!, '--elasticsearch', elasticsearch!, '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const checks = JSON.parse(run.stdout).checks.map((h: { backend: string; ok: boolean }) => [h.backend.split(' ')[0], h.ok]);
+    assert.deepEqual(checks, [['kafka', true], ['redis', true], ['Elasticsearch', true]]);
+    const text = readFileSync(join(dir, 'musicflow.json'), 'utf8');
+    assert.doesNotMatch(text, /c2VjcmV0LWtleQ/);
+    assert.equal(JSON.parse(text).elasticsearch, elasticsearch);
+    writeFileSync(join(dir, 'with-key.json'), JSON.stringify({ ...JSON.parse(text), elasticsearchApiKey: 'x' }));
+    const secret = musicflow(dir, 'status', '--config', 'with-key.json');
+    assert.equal(secret.status, 2);
+    assert.match(secret.stderr, /Elasticsearch credentials belong in env/);
   });
 });

@@ -47,7 +47,8 @@ export function parseBatch(records: ConsumedRecord[], log: string, now: number, 
   const parsed: ParsedRecord[] = [];
   const dead: Array<{ record: ConsumedRecord; letter: DeadLetter }> = [];
   for (const record of records) {
-    const result = parseTrackLine(record.value, now, maxAheadMs);
+    // Judged against when the log took the record, so a redelivery or another consumer group reaches the same verdict.
+    const result = parseTrackLine(record.value, record.appendedAt, maxAheadMs);
     if (result.ok) {
       parsed.push({ record, event: result.value });
       continue;
@@ -64,7 +65,20 @@ export function parseBatch(records: ConsumedRecord[], log: string, now: number, 
 /** Records per store step: bounds one Lua script's run (Redis serves nobody else meanwhile) and its arguments. */
 const STORE_STEP = 5000;
 
-export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise<BatchOutcome> {
+/** The batch's good records joined with their customers and tracks. */
+async function enrichBatch(parsed: ParsedRecord[], catalog: Catalog): Promise<OffsetPlay[]> {
+  const { customers, tracks } = await catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
+  return parsed.map(({ record, event }) => ({
+    offset: record.offset,
+    play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
+  }));
+}
+
+/**
+ * One batch through every stage into the store and, unless the index follows the log in a group of its own
+ * (`withIndex` false), the index.
+ */
+export async function processBatch(batch: LogBatch, deps: PipelineDeps, withIndex = true): Promise<BatchOutcome> {
   const now = (deps.now ?? Date.now)();
   const logName = deps.log.name;
   const { partition } = batch;
@@ -73,14 +87,11 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
   };
   const lastOffset = batch.records[batch.records.length - 1].offset;
   const { parsed, dead } = parseBatch(batch.records, logName, now, deps.maxAheadMs);
-  const { customers, tracks } = await deps.catalog.lookup(parsed.map((p) => p.event.customerId), parsed.map((p) => p.event.trackId));
-  const enriched = parsed.map(({ record, event }) => ({
-    offset: record.offset,
-    play: enrich(event, customers.get(event.customerId), tracks.get(event.trackId)),
-  }));
   // The index and the store keep their own watermarks, so they take the batch side by side: the index
   // gets the whole batch in one step (its counts merge best over many plays) while the store's steps run.
-  const indexed = applyToIndex(deps.index, logName, partition, lastOffset, enriched);
+  const indexed = withIndex
+    ? enrichBatch(parsed, deps.catalog).then((enriched) => applyToIndex(deps.index, logName, partition, lastOffset, enriched))
+    : Promise.resolve();
   indexed.catch(() => {}); // awaited below, after the store's part
   for (let from = 0; from < parsed.length || from === 0; from += STORE_STEP) {
     const step = parsed.slice(from, from + STORE_STEP);
@@ -94,6 +105,13 @@ export async function processBatch(batch: LogBatch, deps: PipelineDeps): Promise
   }
   await indexed;
   return outcome;
+}
+
+/** One batch into the index alone, for an index that follows the log in its own consumer group; returns the plays it took. */
+export async function indexBatch(batch: LogBatch, deps: PipelineDeps): Promise<number> {
+  const { parsed } = parseBatch(batch.records, deps.log.name, (deps.now ?? Date.now)(), deps.maxAheadMs);
+  const lastOffset = batch.records[batch.records.length - 1].offset;
+  return applyToIndex(deps.index, deps.log.name, batch.partition, lastOffset, await enrichBatch(parsed, deps.catalog));
 }
 
 function mergeOutcome(into: BatchOutcome, step: BatchOutcome): void {
@@ -110,14 +128,18 @@ function indexEffects(log: string, partition: number, expected: number, next: nu
   return { position: { log, partition, expected, next }, plays: pending.map((e) => e.play), offsets: pending.map((e) => e.offset) };
 }
 
-/** Applies what the index lacks up to `lastOffset`; another writer moving it meanwhile means re-read and retry. */
-async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: OffsetPlay[]): Promise<void> {
+/**
+ * Applies what the index lacks up to `lastOffset` and returns how many plays that was; another writer moving
+ * the watermark meanwhile means re-read and retry.
+ */
+async function applyToIndex(index: Index, log: string, partition: number, lastOffset: number, enriched: OffsetPlay[]): Promise<number> {
   for (;;) {
     const expected = await index.watermark(log, partition);
-    if (expected >= lastOffset) return; // already indexed
+    if (expected >= lastOffset) return 0; // already indexed
     try {
-      await index.applyEffects(indexEffects(log, partition, expected, lastOffset, enriched));
-      return;
+      const effects = indexEffects(log, partition, expected, lastOffset, enriched);
+      await index.applyEffects(effects);
+      return effects.plays.length;
     } catch (err) {
       if (!(err instanceof WatermarkConflict)) throw err;
     }
@@ -205,6 +227,10 @@ export interface StreamTotals {
   firstBatchAt: number | null;
   lastDurableAt: number | null;
   latency: LatencyHistogram; // log append -> effects durable, per record
+  /** Plays the index took in its own group's loop (0 when the index goes with each batch), and when it was busy. */
+  indexed: number;
+  firstIndexedAt: number | null;
+  lastIndexedAt: number | null;
 }
 
 export interface StreamOptions {
@@ -216,6 +242,11 @@ export interface StreamOptions {
   onBatch?: (outcome: BatchOutcome, totals: StreamTotals) => void;
   onRetry?: (err: Error, attempt: number, delayMs: number) => void;
   onLag?: (lag: PartitionLag[]) => void;
+  /**
+   * The index follows the log in this consumer group, at its own pace, instead of with each batch: a slower index
+   * (a search cluster) then trails the stream by its own lag rather than holding it back.
+   */
+  indexGroup?: string;
 }
 
 /**
@@ -225,21 +256,24 @@ export interface StreamOptions {
 export async function runStream(deps: PipelineDeps, options: StreamOptions): Promise<StreamTotals> {
   const totals: StreamTotals = {
     batches: 0, records: 0, eventsProcessed: 0, deadLetters: 0, interests: 0, adDecisions: 0, smsQueued: 0, lag: 0,
-    startedAt: Date.now(), firstBatchAt: null, lastDurableAt: null, latency: new LatencyHistogram(),
+    startedAt: Date.now(), firstBatchAt: null, lastDurableAt: null, latency: new LatencyHistogram(), indexed: 0,
+    firstIndexedAt: null, lastIndexedAt: null,
   };
-  await deps.log.consume({
+  // Either loop failing stops the other: a worker runs both or neither.
+  const stop = new AbortController();
+  const stopped = AbortSignal.any([options.signal, stop.signal]);
+  const common = { fromBeginning: options.fromBeginning, untilIdle: options.untilIdle, signal: stopped, maxBatch: options.maxBatch };
+  const retry = { signal: stopped, onRetry: options.onRetry };
+  const loops = [deps.log.consume({
+    ...common,
     group: options.group,
-    fromBeginning: options.fromBeginning,
-    untilIdle: options.untilIdle,
-    signal: options.signal,
-    maxBatch: options.maxBatch,
     onLag: (lag) => {
       totals.lag = lag.reduce((sum, p) => sum + p.lag, 0);
       options.onLag?.(lag);
     },
     onBatch: async (batch) => {
       totals.firstBatchAt ??= Date.now();
-      const outcome = await withRetry(() => processBatch(batch, deps), options);
+      const outcome = await withRetry(() => processBatch(batch, deps, options.indexGroup === undefined), retry);
       const durableAt = Date.now();
       totals.lastDurableAt = durableAt;
       for (const record of batch.records) totals.latency.record(durableAt - record.appendedAt);
@@ -252,7 +286,24 @@ export async function runStream(deps: PipelineDeps, options: StreamOptions): Pro
       totals.smsQueued += outcome.sms.length;
       options.onBatch?.(outcome, totals);
     },
-  });
+  })];
+  if (options.indexGroup !== undefined) {
+    loops.push(deps.log.consume({
+      ...common,
+      group: options.indexGroup,
+      onBatch: async (batch) => {
+        totals.firstIndexedAt ??= Date.now();
+        totals.indexed += await withRetry(() => indexBatch(batch, deps), retry);
+        totals.lastIndexedAt = Date.now();
+      },
+    }));
+  }
+  const ends = await Promise.allSettled(loops.map((loop) => loop.catch((err: unknown) => { stop.abort(); throw err; })));
+  const failed = ends.find((end): end is PromiseRejectedResult => end.status === 'rejected');
+  // Asked to stop while a sink was unreachable: the batch in hand stays uncommitted, as at any stop (the retries
+  // have said why already).
+  const stoppedWhileDown = options.signal.aborted && failed?.reason instanceof BackendUnavailableError;
+  if (failed && !stoppedWhileDown) throw failed.reason;
   return totals;
 }
 
