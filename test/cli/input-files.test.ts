@@ -1,0 +1,77 @@
+// Wrong input files stop every command with one clear line and exit 1; headers, Latin-1 and duplicates are
+// handled as docs/formats.md says, and counts add up (issue 13, items 4 and 5).
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { EmbeddedStore } from '../../src/lib/adapters/embedded/store.js';
+import { musicflow } from '../support/cli.js';
+import { tempDir } from '../support/fixtures.js';
+
+const PLAY = '0,48,453,"2014-10-23 03:26:20",0,"72132"';
+const CUSTOMERS = 'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps\n'
+  + '0,"Gregory Koval",0,"13004 Easy Cider Point","72132","06/04/2013",1,1,1,0\n';
+
+/** Random bytes from a fixed seed, so the file is the same on every run. */
+function seededBytes(length: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
+
+test('replay of an empty file, cust.csv, random bytes, UTF-16 or a folder exits 1 naming the file and the reason', async () => {
+  const dir = tempDir('musicflow-input-');
+  const dataDir = join(dir, 'data');
+  const files: Array<[string, string | Buffer, RegExp]> = [
+    ['empty.csv', '', /is empty: a tracks file has lines like/],
+    ['cust.csv', CUSTOMERS, /no line reads as tracks \(line 2: expected 6 fields.*Is it the right file\?/],
+    ['random.bin', seededBytes(4096, 7), /(no line reads as tracks|holds NUL bytes in line 1)/],
+    ['utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${PLAY}\n`, 'utf16le')]), /is UTF-16 text: save it as UTF-8/],
+    ['utf16-no-bom.csv', Buffer.from(`${PLAY}\n`, 'utf16le'), /holds NUL bytes in line 1/],
+  ];
+  for (const [name, content, reason] of files) writeFileSync(join(dir, name), content);
+  mkdirSync(join(dir, 'folder.csv'));
+  files.push(['folder.csv', '', /is a folder: name a file inside it/]);
+  for (const [name, , reason] of files) {
+    const result = await musicflow('replay', '--file', join(dir, name), '--data-dir', dataDir);
+    assert.equal(result.code, 1, `${name}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`${name}: `), name);
+    assert.match(result.stderr, reason, name);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, `${name}: no stack trace`);
+  }
+  const status = await musicflow('status', '--json', '--data-dir', dataDir);
+  assert.equal(JSON.parse(status.stdout).dead_letters, 0, 'a refused file leaves no dead letters');
+});
+
+test('replay skips a header row in a tracks file, dead-letters nothing for it, and counts add up', async () => {
+  const dir = tempDir('musicflow-input-');
+  const file = join(dir, 'tracks.csv');
+  writeFileSync(file, `event_id,customer_id,track_id,time,ismobile,zip\n${PLAY}\n\nbroken line\n${PLAY.replace('0,48', '1,49')}\n`);
+  const result = await musicflow('replay', '--file', file, '--data-dir', join(dir, 'data'), '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual([report.events_sent, report.rejected, report.lines_read], [2, 1, 3]);
+  assert.equal(report.events_sent + report.rejected, report.lines_read);
+});
+
+test('a Latin-1 file is read as Latin-1, with a warning and a repaired count, never as U+FFFD', async () => {
+  const dir = tempDir('musicflow-input-');
+  const dataDir = join(dir, 'data');
+  const customers = join(dir, 'cust.csv');
+  writeFileSync(customers, Buffer.from(CUSTOMERS.replace('Gregory Koval', 'Zoë Müller'), 'latin1'));
+  const seeded = await musicflow('seed', '--customers', customers, '--data-dir', dataDir, '--json');
+  assert.equal(seeded.code, 0, seeded.stderr);
+  assert.match(seeded.stderr, /cust\.csv: 1 line is not UTF-8 and was read as Latin-1 \(Windows-1252\), counted as repaired/);
+  const report = JSON.parse(seeded.stdout);
+  assert.deepEqual([report.customers_loaded, report.repaired], [1, 1]);
+  const store = new EmbeddedStore(dataDir);
+  try {
+    assert.equal((await store.getCustomers([0])).get(0)?.name, 'Zoë Müller');
+  } finally {
+    await store.close();
+  }
+});
