@@ -33,7 +33,7 @@ test('replay of an empty file, cust.csv, random bytes, UTF-16 or a folder exits 
     ['utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${PLAY}\n`, 'utf16le')]), /is UTF-16 text: save it as UTF-8/],
     ['utf16-no-bom.csv', Buffer.from(`${PLAY}\n`, 'utf16le'), /holds NUL bytes in line 1/],
   ];
-  for (const [name, content, reason] of files) writeFileSync(join(dir, name), content);
+  for (const [name, content] of files) writeFileSync(join(dir, name), content);
   mkdirSync(join(dir, 'folder.csv'));
   files.push(['folder.csv', '', /is a folder: name a file inside it/]);
   for (const [name, , reason] of files) {
@@ -44,7 +44,7 @@ test('replay of an empty file, cust.csv, random bytes, UTF-16 or a folder exits 
     assert.doesNotMatch(result.stderr, /\n\s+at /, `${name}: no stack trace`);
   }
   const status = await musicflow('status', '--json', '--data-dir', dataDir);
-  assert.equal(JSON.parse(status.stdout).dead_letters, 0, 'a refused file leaves no dead letters');
+  assert.equal(JSON.parse(status.stdout).dead_letters.total, 0, 'a refused file leaves no dead letters');
 });
 
 test('replay skips a header row in a tracks file, dead-letters nothing for it, and counts add up', async () => {
@@ -74,4 +74,35 @@ test('a Latin-1 file is read as Latin-1, with a warning and a repaired count, ne
   } finally {
     await store.close();
   }
+});
+
+test('seeding a file twice keeps each dead letter once; a duplicate id is not counted as loaded; counts add up', async () => {
+  const dir = tempDir('musicflow-input-');
+  const dataDir = join(dir, 'data');
+  const customers = join(dir, 'cust.csv');
+  writeFileSync(customers, CUSTOMERS
+    + '1,"Ann Bold",1,"1 Main St","10001","01/15/2013",1,0,1,1\n'
+    + '2,"Bad Zip",1,"2 Main St","ABCDE","01/15/2013",1,0,1,1\n'
+    + '1,"Ann Again",1,"1 Main St","10001","01/15/2013",1,0,1,1\n'
+    + 'not a customer\n');
+  for (let run = 1; run <= 2; run++) {
+    const seeded = await musicflow('seed', '--customers', customers, '--data-dir', dataDir, '--json');
+    assert.equal(seeded.code, 0, seeded.stderr);
+    const report = JSON.parse(seeded.stdout);
+    assert.deepEqual([report.lines_read, report.customers_loaded, report.rejected, report.duplicates], [5, 2, 2, 1], `run ${run}`);
+    assert.match(seeded.stderr, /cust\.csv:5: duplicate CustID 1: line 3 has it already \(the first is kept\)/);
+    const status = JSON.parse((await musicflow('status', '--json', '--data-dir', dataDir)).stdout);
+    assert.deepEqual(status.dead_letters, { total: 3, by_stage: { seed: 3, replay: 0, stream: 0 } }, `run ${run}`);
+    assert.equal(status.counts.customers, 2);
+    assert.equal(status.counts.streamDeadLetters, 0);
+  }
+  const store = new EmbeddedStore(dataDir);
+  try {
+    assert.equal((await store.getCustomers([1])).get(1)?.name, 'Ann Bold', 'the first line of an id is kept');
+  } finally {
+    await store.close();
+  }
+  const listed = JSON.parse((await musicflow('deadletters', '--json', '--data-dir', dataDir)).stdout);
+  assert.equal(listed.total, 3);
+  assert.deepEqual(listed.dead_letters.map((l: { line: number }) => l.line), [4, 6, 5]);
 });
