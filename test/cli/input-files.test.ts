@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EmbeddedStore } from '../../src/lib/adapters/embedded/store.js';
+import { seededRandom } from '../../src/lib/model/split.js';
 import { musicflow } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 
@@ -14,13 +15,8 @@ const CUSTOMERS = 'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign
 
 /** Random bytes from a fixed seed, so the file is the same on every run. */
 function seededBytes(length: number, seed: number): Buffer {
-  const bytes = Buffer.alloc(length);
-  let state = seed;
-  for (let i = 0; i < length; i++) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    bytes[i] = state >>> 24;
-  }
-  return bytes;
+  const random = seededRandom(seed);
+  return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
 }
 
 test('replay of an empty file, cust.csv, random bytes, UTF-16 or a folder exits 1 naming the file and the reason', async () => {

@@ -9,20 +9,9 @@ import { isUtf8 } from 'node:buffer';
 import { EmbeddedEventLog } from '../../src/lib/adapters/embedded/log.js';
 import { readRecords, type FormatKind, type RecordBatch } from '../../src/lib/formats/read.js';
 import { formatTrackLine } from '../../src/lib/formats/tracks.js';
+import { seededRandom } from '../../src/lib/model/split.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { tempDir } from '../support/fixtures.js';
-
-/** mulberry32: a small seeded generator, so every run builds the same files. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
@@ -75,7 +64,7 @@ function randomLine(rand: Rand): Buffer {
 
 /** A file whose first line (and header) is valid, then valid, mutated, random and blank lines. */
 function fileOf(kind: FormatKind, seed: number, lines: number): Buffer {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const { header, line } = KINDS[kind];
   const out: Buffer[] = [];
   if (header !== null && rand() < 0.8) out.push(Buffer.from(header));
