@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { printable, rejectNote } from '../lib/printable.js';
+import { printable, rejectNote, stageBreakdown } from '../lib/printable.js';
 
 export function register(program: Command): void {
   const cmd = program.command('deadletters')
@@ -13,11 +13,11 @@ export function register(program: Command): void {
     const out = output(Boolean(opts.json));
     const backends = await openBackends(configOf(opts));
     try {
-      const total = await backends.log.deadLetterCount();
+      const counts = await backends.log.deadLetterCounts();
       const letters = await backends.log.readDeadLetters(wholeNumberOption('--limit', opts.limit, 50, 1));
-      out.report({ total, dead_letters: letters }, () => [
+      out.report({ total: counts.total, by_stage: counts.byStage, dead_letters: letters }, () => [
         ...letters.map((l) => `${printable(rejectNote(l))} [${l.stage}]\n    ${printable(l.raw)}`),
-        `${total} dead letters in all`,
+        `${counts.total} dead letters in all (${stageBreakdown(counts)})`,
       ]);
     } finally {
       await backends.close();

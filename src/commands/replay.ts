@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { latin1Warning } from '../lib/formats/lines.js';
 import { rejectNote } from '../lib/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { replayFile } from '../lib/replay.js';
@@ -40,6 +41,7 @@ export function register(program: Command): void {
         onReject: (l) => out.warn(rejectNote(l)),
         onProgress: (r) => { if (opts.follow || opts.loop || rate || speedup) out.note(`sent ${r.events_sent} events, ${r.rejected} rejected`); },
       });
+      if (report.not_utf8 > 0) out.warn(latin1Warning(report.file, report.not_utf8));
       if (report.already_sent) {
         out.note(`${report.file}: the log holds every line already (sent before, up to line ${report.resumed_after_line}): nothing sent; --again sends it again`);
       } else if (report.resumed_after_line !== null) {
@@ -48,7 +50,7 @@ export function register(program: Command): void {
       out.report({ ...report, backend: backends.kind }, () => [
         `events sent: ${report.events_sent} (${report.events_per_sec}/s)`,
         `rejected:    ${report.rejected}${report.rejected ? ' (kept in the dead letters: `musicflow deadletters`)' : ''}`,
-        `lines read:  ${report.lines_read} in ${report.elapsed_ms} ms`,
+        `lines read:  ${report.lines_read} in ${report.elapsed_ms} ms${report.repaired ? ` (${report.repaired} repaired)` : ''}`,
       ]);
     } finally {
       stop.dispose();

@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--customers <file>', 'cust.csv: CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps[,Age|BirthDate]')
     .option('--music <file>', 'music.csv: TrackId,Title,Artist,Length')
     .option('--clicks <file>', 'clicks.csv: EventID,CustID,AdClicked,Localtime (labels for `musicflow train`)')
-    .option('--strict', 'exit 1 if any line was rejected (the good lines are still loaded)');
+    .option('--strict', 'exit 1 if any line was rejected or a duplicate (the good lines are still loaded)');
   withGlobals(cmd);
   example(cmd, 'musicflow seed --customers data/cust.csv --music data/music.csv --clicks data/clicks.csv');
   cmd.action((opts) => run(async () => {
@@ -25,11 +25,13 @@ export function register(program: Command): void {
         `customers loaded: ${report.customers_loaded}`,
         `tracks loaded:    ${report.tracks_loaded}`,
         `clicks loaded:    ${report.clicks_loaded}`,
+        `lines read:       ${report.lines_read}`,
         `repaired lines:   ${report.repaired}`,
         `rejected lines:   ${report.rejected}${report.rejected ? ' (listed above; kept in the dead letters: `musicflow deadletters`)' : ''}`,
+        `duplicate ids:    ${report.duplicates}${report.duplicates ? ' (the first line of each id is loaded; the others listed above and kept in the dead letters)' : ''}`,
         `took ${report.elapsed_ms} ms on ${backends.kind}`,
       ]);
-      return opts.strict && report.rejected > 0 ? 1 : 0;
+      return opts.strict && report.rejected + report.duplicates > 0 ? 1 : 0;
     } finally {
       await backends.close();
     }

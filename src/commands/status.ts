@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import { openBackends } from '../lib/backends.js';
 import { indexTrailing, totalTrailing } from '../lib/stream.js';
 import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { printable } from '../lib/printable.js';
+import { printable, stageBreakdown } from '../lib/printable.js';
 import type { Health } from '../lib/ports.js';
 
 export function register(program: Command): void {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const lag = up ? await backends.log.lag(config.group) : [];
       const indexTrails = await indexTrailing(backends, lag);
       const counts = up ? await backends.store.counts() : null;
-      const deadLetters = up ? await backends.log.deadLetterCount() : null;
+      const deadLetters = up ? await backends.log.deadLetterCounts() : null;
       const deployed = up ? await backends.store.deployedModel() : null;
       const report = {
         ok: up,
@@ -32,14 +32,17 @@ export function register(program: Command): void {
         partitions: lag,
         lag: lag.reduce((sum, p) => sum + p.lag, 0),
         index_trailing: totalTrailing(indexTrails),
-        dead_letters: deadLetters,
+        // Dead letters are counted in one place, the log: every stage's, each once (counts.streamDeadLetters is the
+        // stream's share as the store counted it, once per log offset).
+        dead_letters: deadLetters === null ? null : { total: deadLetters.total, by_stage: deadLetters.byStage },
         counts,
         model: deployed ? { version: deployed.version, deployed_at: deployed.deployedAt, metrics: deployed.body.metrics ?? null } : null,
       };
       out.report(report, () => [
         ...health.map((h) => `${h.ok ? chalk.green('up  ') : chalk.red('DOWN')} ${h.backend}: ${printable(h.detail)}`),
         ...lag.map((p, i) => `partition ${p.partition}: committed ${p.committed} of ${p.end}, lag ${p.lag}, index trails by ${indexTrails?.[i].trailing ?? '?'}`),
-        counts ? `events processed ${counts.eventsProcessed}, dead letters ${deadLetters}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
+        deadLetters ? `dead letters ${deadLetters.total} (${stageBreakdown(deadLetters)})` : '',
+        counts ? `events processed ${counts.eventsProcessed}, customers ${counts.customers}, tracks ${counts.tracks}, profiles ${counts.profiles}, interests ${counts.interests}` : '',
         counts ? `eligible ${counts.eligibleCustomers}, targeted ${counts.targetedCustomers}, ad decisions ${counts.adDecisions}, SMS queued ${counts.smsQueued}` : '',
         deployed ? `model v${deployed.version} deployed` : 'no model deployed',
       ].filter(Boolean));

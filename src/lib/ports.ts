@@ -65,6 +65,12 @@ export interface FileProgress {
   alsoSent: Set<number>; // a step cut short by a crash, found in the log's tail
 }
 
+/** Dead letters held by the log, each counted once, by the stage that rejected the line. */
+export interface DeadLetterCounts {
+  total: number;
+  byStage: Record<DeadLetter['stage'], number>;
+}
+
 export interface EventLog {
   readonly name: string; // topic / log name, part of sink watermark keys
   /** Plays that are new by design (a `--loop` or `--retime` pass): no file position is kept. */
@@ -77,10 +83,13 @@ export interface EventLog {
   appendFromFile(step: FileStep): Promise<void>;
   /** Where a file stands in the log (null: never sent), so a re-run sends each line once. */
   fileProgress(fileId: string): Promise<FileProgress | null>;
+  /** A letter the log holds already (same source, line, stage and text) is kept once. */
   appendDeadLetters(letters: DeadLetter[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<void>;
   lag(group: string): Promise<PartitionLag[]>;
-  deadLetterCount(): Promise<number>;
+  /** Each letter once (see deadLetterKey), however often it was appended, by stage. */
+  deadLetterCounts(): Promise<DeadLetterCounts>;
+  /** The oldest `limit` letters, each once. */
   readDeadLetters(limit: number): Promise<DeadLetter[]>;
   health(): Promise<Health>;
   close(): Promise<void>;
@@ -180,7 +189,8 @@ export interface StoreCounts {
   adDecisions: number;
   smsQueued: number;
   eventsProcessed: number;
-  deadLetters: number;
+  /** Records the stream rejected, once per log offset (eventsProcessed + streamDeadLetters = records consumed). */
+  streamDeadLetters: number;
   clicks: number;
 }
 

@@ -1,4 +1,5 @@
 // Text for people's terminals.
+import type { DeadLetterCounts } from './ports.js';
 import type { DeadLetter } from './records.js';
 
 // C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
@@ -18,3 +19,7 @@ export function printable(text: string): string {
 
 /** Where a rejected line is and why, as the commands that read files show it. */
 export const rejectNote = (letter: DeadLetter): string => `${letter.source}${letter.line === null ? '' : `:${letter.line}`}: ${letter.reason}`;
+
+/** "seed 12, replay 3, stream 0": the dead letters by the stage that rejected them. */
+export const stageBreakdown = (counts: DeadLetterCounts): string =>
+  Object.entries(counts.byStage).map(([stage, n]) => `${stage} ${n}`).join(', ');

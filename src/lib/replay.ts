@@ -4,6 +4,7 @@
 // so a re-run, after a crash or not, resumes after the last line the log holds.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { proveKind } from './formats/read.js';
 import { formatTrackLine, parseTrackLine } from './formats/tracks.js';
 import type { EventLog, FilePosition, LogRecord } from './ports.js';
 import type { DeadLetter } from './records.js';
@@ -37,7 +38,12 @@ export interface ReplayReport {
   file: string;
   events_sent: number;
   rejected: number;
+  /** Lines read (sent or rejected; a header row and blank lines are not): lines_read = events_sent + rejected. */
   lines_read: number;
+  /** Of the lines sent, those read only after mending (see docs/formats.md). */
+  repaired: number;
+  /** Of the lines read, those that were not UTF-8 and were read as Latin-1. */
+  not_utf8: number;
   passes: number;
   /** The file's last line the log held before this run (null: none, or plays that are new by design). */
   resumed_after_line: number | null;
@@ -55,8 +61,11 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
   const started = Date.now();
   const file = resolve(options.file);
   const report: ReplayReport = {
-    file, events_sent: 0, rejected: 0, lines_read: 0, passes: 0, resumed_after_line: null, already_sent: false, elapsed_ms: 0, events_per_sec: 0,
+    file, events_sent: 0, rejected: 0, lines_read: 0, repaired: 0, not_utf8: 0, passes: 0, resumed_after_line: null, already_sent: false, elapsed_ms: 0, events_per_sec: 0,
   };
+  // A wrong file (empty, another kind, UTF-16, a folder) stops here, as it does for every command.
+  const proof = await proveKind(file, 'tracks', started, options.follow);
+  const headerLine = proof?.headerLine ?? null;
   const pacer = new Pacer(options.rate, options.speedup);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const stampWhenSent = options.rate !== undefined && options.speedup === undefined;
@@ -76,6 +85,10 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
       if (replaced) break;
       let cutShort = false;
       for (const line of lines) {
+        if (line.lineNo === headerLine) {
+          sender.passed(line.end);
+          continue;
+        }
         if (toSkip > 0) {
           toSkip -= 1;
           sender.passed(line.end);
@@ -90,6 +103,7 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
           break;
         }
         report.lines_read += 1;
+        if (line.notUtf8) report.not_utf8 += 1;
         const parsed = parseTrackLine(line.text);
         if (!parsed.ok) {
           const letter: DeadLetter = { source: file, line: line.lineNo, reason: parsed.reason, raw: line.text, stage: 'replay', at: Date.now() };
@@ -98,6 +112,7 @@ export async function replayFile(log: EventLog, options: ReplayOptions): Promise
           continue;
         }
         const event = parsed.value;
+        if (line.notUtf8 || parsed.repaired !== undefined) report.repaired += 1;
         // Send what is ready before sleeping, so pacing holds within a batch.
         await pacer.wait(event.time, sender.pending, () => sender!.flush());
         let value = line.text;

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { InputFileError } from './errors.js';
-import type { SourceLine } from './formats/lines.js';
+import { decodeLine, fileProblem, lineText, withoutBom, type SourceLine } from './formats/lines.js';
 import type { FilePosition } from './ports.js';
 import { sleep } from './sleep.js';
 
@@ -28,7 +28,7 @@ export async function* tailLines(path: string, from: FilePosition, options: Tail
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new InputFileError(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path`);
+    throw new InputFileError(path, fileProblem(err as NodeJS.ErrnoException));
   }
   let position = { ...from };
   const buffer = Buffer.alloc(CHUNK);
@@ -86,10 +86,9 @@ export async function* tailLines(path: string, from: FilePosition, options: Tail
 /** Adds one line (without its newline) to the batch unless blank; returns the position after it. */
 function push(batch: TailLine[], bytes: Buffer, at: FilePosition, consumed: number): FilePosition {
   const end = { byte: at.byte + consumed, line: at.line + 1 };
-  let text = bytes.toString('utf8');
-  if (at.byte === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (text.charCodeAt(0) > 32 || text.trim() !== '') batch.push({ lineNo: end.line, text, end });
+  const decoded = decodeLine(at.byte === 0 ? withoutBom(bytes) : bytes);
+  const text = lineText(decoded.text);
+  if (text !== null) batch.push(decoded.notUtf8 ? { lineNo: end.line, text, end, notUtf8: true } : { lineNo: end.line, text, end });
   return end;
 }
 
@@ -105,7 +104,7 @@ export async function fileIdentity(path: string, follow: boolean): Promise<strin
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new InputFileError(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path`);
+    throw new InputFileError(path, fileProblem(err as NodeJS.ErrnoException));
   }
   try {
     const buffer = Buffer.alloc(IDENTITY_BYTES);

@@ -47,3 +47,19 @@ test('a missing file or a folder is an InputFileError naming it and the fix', as
   await assert.rejects(drain(missing), (err: unknown) => err instanceof InputFileError && err.message.startsWith(missing) && /no such file: check the path/.test(err.message));
   await assert.rejects(drain(dir), (err: unknown) => err instanceof InputFileError && /is a folder/.test(err.message));
 });
+
+test('a line that is not UTF-8 is read as Latin-1 and flagged; the UTF-8 lines beside it are untouched', async () => {
+  const content = Buffer.concat([Buffer.from('Beyoncé\n'), Buffer.from('Zoë Müller\n', 'latin1'), Buffer.from('plain')]);
+  assert.deepEqual((await linesOf(content)).flat(), [
+    { lineNo: 1, text: 'Beyoncé' },
+    { lineNo: 2, text: 'Zoë Müller', notUtf8: true },
+    { lineNo: 3, text: 'plain' },
+  ]);
+});
+
+test('UTF-16 (with or without a byte-order mark) and binary files are an InputFileError saying to save as UTF-8', async () => {
+  await assert.rejects(linesOf(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n', 'utf16le')])),
+    (err: unknown) => err instanceof InputFileError && /is UTF-16 text: save it as UTF-8/.test(err.message));
+  await assert.rejects(linesOf(Buffer.from('a,b\nc,d\n', 'utf16le')),
+    (err: unknown) => err instanceof InputFileError && /holds NUL bytes in line 1/.test(err.message));
+});

@@ -15,11 +15,14 @@ function fileWith(content: string): string {
 }
 
 async function readAll<T>(batches: AsyncGenerator<RecordBatch<T>>): Promise<RecordBatch<T>> {
-  const all: RecordBatch<T> = { values: [], rejects: [], repaired: 0 };
+  const all: RecordBatch<T> = { values: [], rejects: [], duplicates: [], repaired: 0, notUtf8: 0, headers: 0 };
   for await (const batch of batches) {
     all.values.push(...batch.values);
     all.rejects.push(...batch.rejects);
+    all.duplicates.push(...batch.duplicates);
     all.repaired += batch.repaired;
+    all.notUtf8 += batch.notUtf8;
+    all.headers += batch.headers;
   }
   return all;
 }

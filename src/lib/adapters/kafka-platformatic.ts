@@ -9,7 +9,8 @@ import {
   Admin, Consumer, ProduceAcks, Producer, compatibilityPartitioner, stringDeserializers, stringSerializers,
   type BaseOptions, type Message, type MessagesStream,
 } from '@platformatic/kafka';
-import type { ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogBatch, LogRecord, PartitionLag } from '../ports.js';
+import type { ConsumeOptions, ConsumedRecord, DeadLetterCounts, EventLog, FileProgress, FileStep, Health, LogBatch, LogRecord, PartitionLag } from '../ports.js';
+import { countDistinct, distinctDeadLetters } from '../dead-letters.js';
 import type { DeadLetter } from '../records.js';
 import { sleep } from '../sleep.js';
 import {
@@ -291,22 +292,24 @@ export class PlatformaticKafkaEventLog implements EventLog {
     return (latest[0]?.partitions ?? []).map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0, high: Number(p.offset) }));
   }
 
-  async deadLetterCount(): Promise<number> {
-    try {
-      await this.ensureTopics();
-      const ranges = await this.offsetRange(this.connectedAdmin(), this.deadLetterTopic);
-      return ranges.reduce((sum, p) => sum + p.high - p.low, 0);
-    } catch (err) {
-      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
-    }
+  /**
+   * Dead letters are deduplicated on read: a re-seeded file or a repeated stream step appends its letters again,
+   * and a topic cannot refuse a record it holds already. Counting reads the whole topic (status, deadletters).
+   */
+  async deadLetterCounts(): Promise<DeadLetterCounts> {
+    return countDistinct(await this.readAllDeadLetters());
   }
 
-  /** The oldest `limit` dead letters, read by a throwaway consumer group that is deleted afterwards. */
   async readDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return distinctDeadLetters(await this.readAllDeadLetters()).slice(0, limit);
+  }
+
+  /** Every record of the dead-letter topic, oldest first, read by a throwaway consumer group that is deleted afterwards. */
+  private async readAllDeadLetters(): Promise<DeadLetter[]> {
     await this.ensureTopics();
     const admin = this.connectedAdmin();
     const ranges = await this.offsetRange(admin, this.deadLetterTopic).catch((err) => { throw kafkaUnavailable(err, this.settings.kafkaBrokers); });
-    const wanted = Math.min(limit, ranges.reduce((sum, p) => sum + p.high - p.low, 0));
+    const wanted = ranges.reduce((sum, p) => sum + p.high - p.low, 0);
     if (wanted <= 0) return [];
     const group = readerGroup();
     const consumer = new Consumer<string, string, string, string>({

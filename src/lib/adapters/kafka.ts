@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import type { Admin, Batch, EachBatchPayload, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
-import type { ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag } from '../ports.js';
+import type { ConsumeOptions, ConsumedRecord, DeadLetterCounts, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag } from '../ports.js';
+import { countDistinct, distinctDeadLetters } from '../dead-letters.js';
 import type { DeadLetter } from '../records.js';
 import {
   COMPACTED, DEAD_LETTER_READ_MS, HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, SOURCE_FILE, SOURCE_LINE, chunked, readerGroup,
@@ -290,23 +291,24 @@ export class KafkaEventLog implements EventLog {
     return lagOf(ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) })), committed);
   }
 
-  async deadLetterCount(): Promise<number> {
-    try {
-      await this.ensureTopics();
-      const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(this.deadLetterTopic);
-      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    } catch (err) {
-      throw kafkaUnavailable(err, this.settings.kafkaBrokers);
-    }
+  /**
+   * Dead letters are deduplicated on read: a re-seeded file or a repeated stream step appends its letters again,
+   * and a topic cannot refuse a record it holds already. Counting reads the whole topic (status, deadletters).
+   */
+  async deadLetterCounts(): Promise<DeadLetterCounts> {
+    return countDistinct(await this.readAllDeadLetters());
   }
 
-  /** The oldest `limit` dead letters, read by a throwaway consumer group that is deleted afterwards. */
   async readDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return distinctDeadLetters(await this.readAllDeadLetters()).slice(0, limit);
+  }
+
+  /** Every record of the dead-letter topic, oldest first, read by a throwaway consumer group that is deleted afterwards. */
+  private async readAllDeadLetters(): Promise<DeadLetter[]> {
     await this.ensureTopics();
     const admin = await this.connectedAdmin();
     const ends = await admin.fetchTopicOffsets(this.deadLetterTopic);
-    const available = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    const wanted = Math.min(limit, available);
+    const wanted = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
     if (wanted <= 0) return [];
     const group = readerGroup();
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS });

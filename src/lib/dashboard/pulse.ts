@@ -39,7 +39,7 @@ export class Pulse {
   private async read(): Promise<PulseSample> {
     const { store, log, index } = this.backends;
     const [counts, partitions, deadLetters, indexed] = await Promise.all([
-      store.counts(), log.lag(this.group), log.deadLetterCount(), index.totals({}),
+      store.counts(), log.lag(this.group), log.deadLetterCounts().then((c) => c.total), index.totals({}),
     ]);
     const at = this.now();
     this.history.push({ at, events: counts.eventsProcessed });

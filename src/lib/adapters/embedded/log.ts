@@ -2,8 +2,9 @@
 // `replay` appends in one process while `stream` consumes in another.
 import { join } from 'node:path';
 import type {
-  ConsumeOptions, ConsumedRecord, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag,
+  ConsumeOptions, ConsumedRecord, DeadLetterCounts, EventLog, FileProgress, FileStep, Health, LogRecord, PartitionLag,
 } from '../../ports.js';
+import { deadLetterCounts } from '../../dead-letters.js';
 import type { DeadLetter } from '../../records.js';
 import { sleep } from '../../sleep.js';
 import { openDatabase, sqliteHealth, type Db } from './sqlite.js';
@@ -13,7 +14,8 @@ CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, v
 CREATE TABLE IF NOT EXISTS sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS group_offsets (grp TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS file_positions (file_id TEXT PRIMARY KEY, line INTEGER NOT NULL, byte INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, line INTEGER, reason TEXT, raw TEXT, stage TEXT, at INTEGER);`;
+CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY, source TEXT, line INTEGER, reason TEXT, raw TEXT, stage TEXT, at INTEGER);
+CREATE INDEX IF NOT EXISTS dead_letters_origin ON dead_letters (source, line, stage);`;
 
 const POLL_MS = 50;
 const IDLE_MS = 300;
@@ -62,8 +64,10 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   private insertDeadLetters(letters: DeadLetter[]): void {
-    const insert = this.db.prepare('INSERT INTO dead_letters (source, line, reason, raw, stage, at) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at);
+    // Once per letter (deadLetterKey): seeding a file again, or a stream step a crash repeats, adds nothing.
+    const insert = this.db.prepare(`INSERT INTO dead_letters (source, line, reason, raw, stage, at) SELECT ?, ?, ?, ?, ?, ?
+      WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = ? AND line IS ? AND stage = ? AND raw = ?)`);
+    for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at, l.source, l.line, l.stage, l.raw);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
@@ -98,8 +102,8 @@ export class EmbeddedEventLog implements EventLog {
     return [{ partition: 0, committed, end, lag: Math.max(0, end - committed) }];
   }
 
-  async deadLetterCount(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+  async deadLetterCounts(): Promise<DeadLetterCounts> {
+    return deadLetterCounts(this.db.prepare('SELECT stage, count(*) AS count FROM dead_letters GROUP BY stage').all() as Array<{ stage: DeadLetter['stage']; count: number }>);
   }
 
   async readDeadLetters(limit: number): Promise<DeadLetter[]> {

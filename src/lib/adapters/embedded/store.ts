@@ -277,7 +277,7 @@ export class EmbeddedStore implements Store {
       adDecisions: count('SELECT count(*) FROM ad_decisions'),
       smsQueued: count('SELECT count(*) FROM sms'),
       eventsProcessed: count(`SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'events_processed'`),
-      deadLetters: count(`SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'dead_letters'`),
+      streamDeadLetters: count(`SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'dead_letters'`),
       clicks: count('SELECT count(*) FROM clicks'),
     };
   }

@@ -471,10 +471,10 @@ export class RedisStore implements Store {
         .scard(k.customers).scard(k.tracks).zcard(k.profiles).zcard(k.interestsByTime).scard(k.eligibleCustomers)
         .scard(k.targeted).hlen(k.smsEntries).hlen(k.clicks).hmget(k.counters, 'ad_decisions', 'events_processed', 'dead_letters')
         .exec()) as [number, number, number, number, number, number, number, number, Array<string | null>];
-      const [adDecisions, eventsProcessed, deadLetters] = r[8].map((v) => Number(v ?? 0));
+      const [adDecisions, eventsProcessed, streamDeadLetters] = r[8].map((v) => Number(v ?? 0));
       return {
         customers: r[0], tracks: r[1], profiles: r[2], interests: r[3], eligibleCustomers: r[4], targetedCustomers: r[5],
-        adDecisions, smsQueued: r[6], eventsProcessed, deadLetters, clicks: r[7],
+        adDecisions, smsQueued: r[6], eventsProcessed, streamDeadLetters, clicks: r[7],
       };
     });
   }
