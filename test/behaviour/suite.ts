@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openBackends, type Backends } from '../../src/lib/backends.js';
 import type { Config } from '../../src/lib/config.js';
-import { readRecords } from '../../src/lib/formats/read.js';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';
 import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
 import { Catalog } from '../../src/lib/pipeline/catalog.js';
@@ -23,6 +22,7 @@ import { seedFiles } from '../../src/lib/seed.js';
 import { streamLog, type StreamReport } from '../../src/lib/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
+import { enrichedPlaysOf } from '../support/plays.js';
 
 export interface AdapterSet {
   name: string;
@@ -54,17 +54,6 @@ async function snapshot(b: Backends, customerIds: number[]): Promise<unknown> {
 }
 
 
-/** Every play of a generated data set, enriched as the pipeline does: the truth the index must tell. */
-async function enrichedPlaysOf(files: { customers: string; music: string; tracks: string }): Promise<EnrichedPlay[]> {
-  const all = async <T>(batches: AsyncIterable<{ values: Array<{ value: T }> }>) => {
-    const out: T[] = [];
-    for await (const b of batches) out.push(...b.values.map((v) => v.value));
-    return out;
-  };
-  const customers = new Map((await all(readRecords(files.customers, 'customers', 'seed'))).map((c) => [c.id, c]));
-  const tracks = new Map((await all(readRecords(files.music, 'music', 'seed'))).map((t) => [t.id, t]));
-  return (await all(readRecords(files.tracks, 'tracks', 'replay'))).map((e) => enrich(e, customers.get(e.customerId), tracks.get(e.trackId)));
-}
 
 const matches = (p: EnrichedPlay, f: IndexFilter) =>
   (f.mobile === undefined || p.mobile === f.mobile) && (f.level === undefined || p.customer?.level === f.level)

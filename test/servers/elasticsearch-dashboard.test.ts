@@ -13,18 +13,17 @@ import { openBackends, type Backends } from '../../src/lib/backends.js';
 import { resolveConfig, type Config } from '../../src/lib/config.js';
 import { BREAKDOWNS } from '../../src/lib/dashboard/api.js';
 import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
-import { readRecords } from '../../src/lib/formats/read.js';
 import { generateDataSet, type GeneratedFiles } from '../../src/lib/generate/dataset.js';
 import { PANELS, type Panel } from '../../src/lib/kibana/panels.js';
 import { dataViewId, referencedFields, savedObjects } from '../../src/lib/kibana/saved-objects.js';
 import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
-import { enrich } from '../../src/lib/pipeline/enrich.js';
 import type { EnrichedPlay } from '../../src/lib/records.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
 import { indexGroupOf, streamLog, type StreamReport } from '../../src/lib/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
+import { enrichedPlaysOf } from '../support/plays.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const redis = process.env.MUSICFLOW_REDIS_URL;
@@ -45,17 +44,6 @@ async function deploy(config: Config, files: GeneratedFiles): Promise<Deployment
   return { config, backends, dashboard, events: stream.events_processed, stream };
 }
 
-/** Every play of the generated files, enriched as the pipeline does. */
-async function enrichedPlaysOf(files: GeneratedFiles): Promise<EnrichedPlay[]> {
-  const all = async <T>(batches: AsyncIterable<{ values: Array<{ value: T }> }>) => {
-    const out: T[] = [];
-    for await (const b of batches) out.push(...b.values.map((v) => v.value));
-    return out;
-  };
-  const customers = new Map((await all(readRecords(files.customers, 'customers', 'seed'))).map((c) => [c.id, c]));
-  const tracks = new Map((await all(readRecords(files.music, 'music', 'seed'))).map((t) => [t.id, t]));
-  return (await all(readRecords(files.tracks, 'tracks', 'replay'))).map((e) => enrich(e, customers.get(e.customerId), tracks.get(e.trackId)));
-}
 
 async function answer(d: Deployment, path: string): Promise<unknown> {
   const res = await fetch(new URL(path, d.dashboard.url));
