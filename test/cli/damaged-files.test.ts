@@ -10,29 +10,9 @@ import { startDashboard } from '../../src/lib/dashboard/server.js';
 import { DamagedFileError } from '../../src/lib/errors.js';
 import { EmbeddedStore } from '../../src/lib/adapters/embedded/store.js';
 import { ThreadedIndex } from '../../src/lib/adapters/embedded/index-thread.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
 import { musicflow, musicflowVia, type CliResult } from '../support/cli.js';
-import { smallFixture, tempDir } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
-
-const never = new AbortController().signal;
-
-/** A data dir the small fixture was seeded, replayed and streamed into, every file closed. */
-async function processedDataDir(): Promise<string> {
-  const fx = smallFixture();
-  const dataDir = join(fx.dir, 'data');
-  const backends = await openBackends(resolveConfig({ dataDir }, {}));
-  try {
-    await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
-    await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-    await streamLog(backends, { group: 'musicflow-stream', fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
-  } finally {
-    await backends.close();
-  }
-  return dataDir;
-}
+import { processedDataDir } from '../support/data-dir.js';
+import { tempDir } from '../support/fixtures.js';
 
 /** A copy of the data dir with one file damaged: cut short (as by a full disk or a copy stopped midway), or overwritten. */
 function damagedCopy(dataDir: string, file: string, how: 'truncated' | 'overwritten'): string {
@@ -67,7 +47,7 @@ function assertOneClearLine(result: CliResult, path: string, file: string, what:
 }
 
 test('a truncated or overwritten index.db, log.db or state.db: status, stream, deadletters and dashboard name it, call it damaged and say what to do', async () => {
-  const dataDir = await processedDataDir();
+  const { dataDir } = await processedDataDir();
   const cases: Array<[string, 'truncated' | 'overwritten', string[][]]> = [
     ['index.db', 'truncated', [['status'], ['stream', '--until-idle', '--from-beginning'], ['dashboard', '--port', '0']]],
     ['index.db', 'overwritten', [['status']]],
@@ -86,7 +66,7 @@ test('a truncated or overwritten index.db, log.db or state.db: status, stream, d
 });
 
 test('damage met after opening, on the main thread or in the index worker, is the same named error', async () => {
-  const dataDir = await processedDataDir();
+  const { dataDir } = await processedDataDir();
   const statePath = join(dataDir, 'state.db');
   damagePagesAfterTheFirst(statePath);
   const store = new EmbeddedStore(dataDir, { readOnly: true });
@@ -108,7 +88,7 @@ test('damage met after opening, on the main thread or in the index worker, is th
 });
 
 test('the dashboard answers 503 with the damaged file\'s message when a read meets the damage after it started', async () => {
-  const backends = await openBackends(resolveConfig({ dataDir: await processedDataDir() }, {}));
+  const backends = await openBackends(resolveConfig({ dataDir: (await processedDataDir()).dataDir }, {}));
   const index: Backends['index'] = Object.create(backends.index);
   const damage = new DamagedFileError('/data/index.db', 'database disk image is malformed', 'the index can be rebuilt from the log');
   const dashboard = await startDashboard({ ...backends, index }, { port: 0, host: '127.0.0.1', onError: (err) => assert.fail(`logged as a bug: ${err.message}`) });
