@@ -106,10 +106,12 @@ function nearestExisting(folder: string): string {
 }
 
 /**
- * The adapter with every method's failure passed through explainFileError, thrown or rejected: one place for
- * the whole adapter, as any query can be the first to meet a damaged page or a full disk.
+ * The adapter with SQLite's failures from every method passed through explainFileError, thrown or rejected: one
+ * place for the whole adapter, as any query can be the first to meet a damaged page or a full disk. Other errors
+ * (a callback's, another adapter's) pass unchanged: they are not about this file.
  */
 export function explainingFileErrors<T extends object>(adapter: T, file: EmbeddedFile): T {
+  const explain = (err: unknown) => (err instanceof Database.SqliteError ? explainFileError(err, file) : err);
   return new Proxy(adapter, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
@@ -117,9 +119,9 @@ export function explainingFileErrors<T extends object>(adapter: T, file: Embedde
       return (...args: unknown[]) => {
         try {
           const result = value.apply(target, args);
-          return result instanceof Promise ? result.catch((err: unknown) => { throw explainFileError(err, file); }) : result;
+          return result instanceof Promise ? result.catch((err: unknown) => { throw explain(err); }) : result;
         } catch (err) {
-          throw explainFileError(err, file);
+          throw explain(err);
         }
       };
     },
