@@ -22,7 +22,7 @@ export function register(program: Command): void {
   check.action((idText: string, opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const customerId = wholeNumberOption('customer id', idText, 0);
-    const backends = await openBackends(configOf(opts));
+    const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
       const started = performance.now();
       const answer = await checkOffer(backends.store, customerId);

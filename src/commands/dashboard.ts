@@ -18,7 +18,7 @@ export function register(program: Command): void {
     const port = wholeNumberOption('--port', opts.port, 8080, 0);
     if (port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${opts.port}"`);
     const host = String(opts.host);
-    const backends = await openBackends(config);
+    const backends = await openBackends(config, { readOnly: true });
     const stop = stopSignal(out, 'dashboard');
     try {
       const dashboard = await startDashboard(backends, { port, host, group: config.group });

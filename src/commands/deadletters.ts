@@ -11,7 +11,7 @@ export function register(program: Command): void {
   example(cmd, 'musicflow deadletters --limit 10');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
-    const backends = await openBackends(configOf(opts));
+    const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
       const counts = await backends.log.deadLetterCounts();
       const letters = await backends.log.readDeadLetters(wholeNumberOption('--limit', opts.limit, 50, 1));

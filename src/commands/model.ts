@@ -57,7 +57,7 @@ export function register(program: Command): void {
   example(list, 'musicflow model list', 'musicflow model list --json');
   list.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
-    const backends = await openBackends(configOf(opts));
+    const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
       const models = (await backends.store.listModels()).map(listed);
       out.report({ models }, () => (models.length === 0 ? ['no models yet: run `musicflow train --threshold 0.1`'] : models.map((m) => (!m.readable
@@ -76,7 +76,7 @@ export function register(program: Command): void {
   show.action((versionText: string, opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const version = versionArgument(versionText);
-    const backends = await openBackends(configOf(opts));
+    const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
       const record = await backends.store.getModel(version);
       if (!record) throw new UsageError(`model show ${version}: no such version (see \`musicflow model list\`)`);

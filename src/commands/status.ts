@@ -15,7 +15,7 @@ export function register(program: Command): void {
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const config = configOf(opts);
-    const backends = await openBackends(config);
+    const backends = await openBackends(config, { readOnly: true });
     try {
       const health: Health[] = await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
       const up = health.every((h) => h.ok);

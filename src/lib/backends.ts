@@ -10,6 +10,7 @@ import { KafkaEventLog } from './adapters/kafka.js';
 import { PlatformaticKafkaEventLog } from './adapters/kafka-platformatic.js';
 import { RedisIndex } from './adapters/redis/index.js';
 import { RedisStore } from './adapters/redis/store.js';
+import type { OpenOptions } from './adapters/embedded/sqlite.js';
 
 export interface Backends {
   log: EventLog;
@@ -25,14 +26,15 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export async function openBackends(config: Config): Promise<Backends> {
+/** `readOnly`: the command only reads (status, deadletters, dashboard), so the embedded files open read-only. */
+export async function openBackends(config: Config, options: OpenOptions = {}): Promise<Backends> {
   const kafka = config.kafkaBrokers.length > 0;
   const redis = config.redisUrl !== '';
-  const log: EventLog = !kafka ? new EmbeddedEventLog(config.dataDir)
+  const log: EventLog = !kafka ? new EmbeddedEventLog(config.dataDir, options)
     : config.kafkaClient === 'platformatic' ? new PlatformaticKafkaEventLog(config) : new KafkaEventLog(config);
-  const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir);
+  const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir, options);
   const index: Index = config.elasticsearch ? new ElasticsearchIndex(config.elasticsearch)
-    : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir);
+    : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir, options);
   const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
   return {
     log, store, index,

@@ -27,3 +27,17 @@ export class BackendUnavailableError extends MusicflowError {
     super(`${backend} is unreachable: ${detail}`, 1);
   }
 }
+
+/** An embedded data file SQLite cannot read as a database: names it, what it held and how to get that back. */
+export class DamagedFileError extends MusicflowError {
+  constructor(readonly file: string, readonly reason: string, readonly remedy: string) {
+    super(`${file} is damaged (${reason}): ${remedy}`, 1);
+  }
+}
+
+/** An embedded data file that cannot be written: permissions, a read-only file system or a full disk. */
+export class UnwritableFileError extends MusicflowError {
+  constructor(readonly file: string, readonly reason: string, readonly remedy: string) {
+    super(`cannot write ${file} (${reason}): ${remedy}`, 1);
+  }
+}

@@ -12,8 +12,14 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 const embeddedEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MUSICFLOW_')));
 
 export async function musicflow(...args: string[]): Promise<CliResult> {
+  return musicflowVia([], ...args);
+}
+
+/** The command line started through a wrapper such as `setpriv ...` (another user) or `unshare -m ...` (a mount of its own). */
+export async function musicflowVia(wrapper: string[], ...args: string[]): Promise<CliResult> {
+  const [file, ...wrapperArgs] = [...wrapper, process.execPath, BIN, ...args];
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: embeddedEnv });
+    const { stdout, stderr } = await run(file, wrapperArgs, { env: embeddedEnv });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as CliResult;

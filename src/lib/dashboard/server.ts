@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP, isIPv4, type AddressInfo } from 'node:net';
 import type { Backends } from '../backends.js';
 import { DEFAULTS } from '../config.js';
-import { BackendUnavailableError, UsageError } from '../errors.js';
+import { BackendUnavailableError, DamagedFileError, MusicflowError, UsageError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
 import { assetAt } from './assets.js';
 import { BadRequestError, pathSegment } from './filters.js';
@@ -65,9 +65,15 @@ export function hostAllowed(hostHeader: string, servedHost: string): boolean {
 
 type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<object>;
 
+/** The data cannot be read now, for a reason the message gives: 503 with it, not a bug to log. */
+const unavailable = (err: unknown) => err instanceof BackendUnavailableError || err instanceof DamagedFileError;
+
 export async function startDashboard(backends: Backends, options: DashboardOptions): Promise<RunningDashboard> {
+  // A damaged data file fails the start with its message instead of every request after it.
+  await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
   const api = new DashboardApi(backends, new Pulse(backends, options.group ?? DEFAULTS.group));
-  const reportError = options.onError ?? ((err: Error) => process.stderr.write(`dashboard: ${err.stack ?? err.message}\n`));
+  const reportError = options.onError
+    ?? ((err: Error) => process.stderr.write(`dashboard: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}\n`));
   const routes: Array<[RegExp, Handler]> = [
     [/^\/api\/overview$/, (p) => api.overview(p)],
     [/^\/api\/series$/, (p) => api.series(p)],
@@ -117,7 +123,7 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
       } catch (err) {
         if (err instanceof BadRequestError) return sendJson(res, 400, { error: err.message });
         if (err instanceof NotFoundError) return sendJson(res, 404, { error: err.message });
-        if (err instanceof BackendUnavailableError) return sendJson(res, 503, { error: err.message });
+        if (unavailable(err)) return sendJson(res, 503, { error: (err as Error).message });
         throw err;
       }
     }
@@ -191,7 +197,7 @@ class LiveChannel {
       this.broadcast('pulse', await this.api.live());
     } catch (err) {
       this.broadcast('problem', { error: (err as Error).message });
-      if (!(err instanceof BackendUnavailableError)) this.reportError(err as Error);
+      if (!unavailable(err)) this.reportError(err as Error);
     } finally {
       this.busy = false;
     }

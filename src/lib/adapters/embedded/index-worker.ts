@@ -1,25 +1,32 @@
 // Worker-thread side of ThreadedIndex: owns the EmbeddedIndex and answers one call at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { WatermarkConflict } from '../../ports.js';
 import { EmbeddedIndex } from './index.js';
-import type { Reply } from './index-thread.js';
+import { errorForThread, type IndexWorkerData, type Reply } from './index-thread.js';
 
-const index = new EmbeddedIndex((workerData as { dataDir: string }).dataDir);
+const { dataDir, readOnly } = workerData as IndexWorkerData;
 const port = parentPort!;
+
+// A file that cannot be opened is every call's answer, so the caller gets the named error rather than a dead worker.
+let index: EmbeddedIndex | null = null;
+let openFailure: unknown = null;
+try {
+  index = new EmbeddedIndex(dataDir, { readOnly });
+} catch (err) {
+  openFailure = err;
+}
 
 port.on('message', async ({ id, method, args }: { id: number; method: keyof EmbeddedIndex; args: unknown[] }) => {
   let reply: Reply;
   try {
-    const value = await (index[method] as (...a: unknown[]) => Promise<unknown>).apply(index, args);
-    reply = { id, ok: true, value };
+    if (!index) {
+      if (method !== 'close') throw openFailure;
+      reply = { id, ok: true, value: undefined };
+    } else {
+      const value = await (index[method] as (...a: unknown[]) => Promise<unknown>).apply(index, args);
+      reply = { id, ok: true, value };
+    }
   } catch (err) {
-    const e = err as Error;
-    reply = {
-      id, ok: false,
-      error: e instanceof WatermarkConflict
-        ? { name: e.name, message: e.message, position: e.position, actual: e.actual }
-        : { name: e.name, message: e.message },
-    };
+    reply = { id, ok: false, error: errorForThread(err) };
   }
   port.postMessage(reply);
 });

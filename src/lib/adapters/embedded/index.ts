@@ -9,7 +9,10 @@ import {
 } from '../../ports.js';
 import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
 import { UNKNOWN, aggregate, dimensionValue } from '../../pipeline/aggregate.js';
-import { WATERMARK_SCHEMA, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
+import {
+  WATERMARK_SCHEMA, explainingFileErrors, openDatabase, readWatermark, sqliteHealth, writeWatermark,
+  type Db, type EmbeddedFile, type OpenOptions,
+} from './sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS plays (event_id INTEGER, customer_id INTEGER, track_id INTEGER, time INTEGER, mobile INTEGER,
@@ -60,11 +63,18 @@ function facetWhere(f: IndexFilter): Where {
 }
 
 export class EmbeddedIndex implements Index {
+  private readonly file: EmbeddedFile;
   private readonly db: Db;
 
-  constructor(dataDir: string) {
-    this.db = openDatabase(join(dataDir, 'index.db'), SCHEMA);
-    this.backfillFacets();
+  constructor(dataDir: string, options: OpenOptions = {}) {
+    this.file = {
+      path: join(dataDir, 'index.db'),
+      whenDamaged: 'the index can be rebuilt from the log: move it aside and run `musicflow stream --from-beginning`',
+    };
+    this.db = openDatabase(this.file, SCHEMA, options);
+    const guarded = explainingFileErrors(this, this.file);
+    if (!options.readOnly) guarded.backfillFacets();
+    return guarded;
   }
 
   /** An index written before the facets existed gets them from its plays, once. */
@@ -167,7 +177,7 @@ export class EmbeddedIndex implements Index {
   }
 
   async health(): Promise<Health> {
-    return sqliteHealth('embedded index', this.db, { plays: this.db.prepare('SELECT count(*) FROM plays').pluck().get() });
+    return sqliteHealth('embedded index', this.file, this.db, { plays: this.db.prepare('SELECT count(*) FROM plays').pluck().get() });
   }
 
   async close(): Promise<void> {

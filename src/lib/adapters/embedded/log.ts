@@ -7,7 +7,7 @@ import type {
 import { deadLetterCounts } from '../../dead-letters.js';
 import type { DeadLetter } from '../../records.js';
 import { sleep } from '../../sleep.js';
-import { openDatabase, sqliteHealth, type Db } from './sqlite.js';
+import { explainingFileErrors, openDatabase, sqliteHealth, type Db, type EmbeddedFile, type OpenOptions } from './sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER, appended_at INTEGER NOT NULL);
@@ -27,11 +27,19 @@ const toOffset = (seq: number) => seq - 1;
 
 export class EmbeddedEventLog implements EventLog {
   readonly name = 'embedded';
+  private readonly file: EmbeddedFile;
   private readonly db: Db;
   private readonly sourceIds = new Map<string, number>();
 
-  constructor(dataDir: string) {
-    this.db = openDatabase(join(dataDir, 'log.db'), SCHEMA);
+  constructor(dataDir: string, options: OpenOptions = {}) {
+    this.file = {
+      path: join(dataDir, 'log.db'),
+      // The store and the index keep their place in this log by offset, so a new log restarts them too.
+      whenDamaged: 'it holds the plays as sent, how far each file was sent, the stream\'s offsets and the dead letters: restore it from a backup; '
+        + 'otherwise move log.db, state.db and index.db aside and start over: `musicflow seed`, `musicflow replay --file` each listening file, `musicflow stream`, `musicflow train`',
+    };
+    this.db = openDatabase(this.file, SCHEMA, options);
+    return explainingFileErrors(this, this.file);
   }
 
   async append(records: LogRecord[]): Promise<void> {
@@ -111,7 +119,7 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async health(): Promise<Health> {
-    return sqliteHealth('embedded log', this.db, { partitions: 1, events: this.endSeq() });
+    return sqliteHealth('embedded log', this.file, this.db, { partitions: 1, events: this.endSeq() });
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,10 @@ import {
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
 import { HotState, type CustomerState } from '../hot-state.js';
 import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
-import { WATERMARK_SCHEMA, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark, type Db } from './sqlite.js';
+import {
+  WATERMARK_SCHEMA, explainingFileErrors, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark,
+  type Db, type EmbeddedFile, type OpenOptions,
+} from './sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, name TEXT, gender TEXT, address TEXT, zip TEXT, sign_date TEXT,
@@ -61,11 +64,19 @@ const toModel = (r: ModelRow): ModelRecord => ({
 });
 
 export class EmbeddedStore implements Store {
+  private readonly file: EmbeddedFile;
   private readonly db: Db;
   private readonly hot = new HotState();
 
-  constructor(dataDir: string) {
-    this.db = openDatabase(join(dataDir, 'state.db'), SCHEMA);
+  constructor(dataDir: string, options: OpenOptions = {}) {
+    this.file = {
+      path: join(dataDir, 'state.db'),
+      whenDamaged: 'it holds the seeded customers, tracks and clicks, the live profiles and interests, the models and the SMS queue: restore it from a backup; '
+        + 'otherwise move it aside and rebuild it: `musicflow seed` the customer, music and click files again, `musicflow stream --from-beginning`, '
+        + '`musicflow train` (earlier model versions and the record of SMS already sent are lost)',
+    };
+    this.db = openDatabase(this.file, SCHEMA, options);
+    return explainingFileErrors(this, this.file);
   }
 
   async upsertCustomers(customers: Customer[]): Promise<void> {
@@ -283,7 +294,7 @@ export class EmbeddedStore implements Store {
   }
 
   async health(): Promise<Health> {
-    return sqliteHealth('embedded store', this.db, { customers: (await this.counts()).customers });
+    return sqliteHealth('embedded store', this.file, this.db, { customers: (await this.counts()).customers });
   }
 
   async close(): Promise<void> {
