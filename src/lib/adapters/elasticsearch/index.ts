@@ -122,7 +122,7 @@ export class ElasticsearchIndex implements Index, IndexAdmin {
     }
     await this.bulkPlays(index, e);
     await this.writeWatermark(e.position, seen, { log, partition, applied: next, reserved, index });
-    // No ILM here (it is not free): the writers themselves roll the aliases over once past the configured age or size.
+    // ILM is not on every cluster (nor on the test stack): the writers roll the aliases over past the configured age or size.
     if (Date.now() - this.rolloverCheckedAt > ROLLOVER_CHECK_MS) {
       this.rolloverCheckedAt = Date.now();
       await this.rollover(false);
