@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';
-import { musicflowVia, type CliResult } from '../support/cli.js';
+import { embeddedEnv, musicflowVia, type CliResult } from '../support/cli.js';
 import { processedDataDir } from '../support/data-dir.js';
 import { tempDir } from '../support/fixtures.js';
 
@@ -51,7 +51,7 @@ function assertNoStackTrace(result: CliResult, what: string): void {
 /** `musicflow dashboard` started as `wrapper` says: the page's overview once it serves, then stopped. */
 async function dashboardOverview(wrapper: string[], dataDir: string): Promise<{ plays: number }> {
   const [file, ...args] = [...wrapper, process.execPath, BIN, 'dashboard', '--port', '0', '--json', '--data-dir', dataDir];
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: embeddedEnv });
   try {
     let stdout = '';
     let stderr = '';
@@ -80,7 +80,7 @@ test('status, deadletters, model list and the dashboard read a data dir nobody m
   assert.equal(status.code, 0, status.stderr);
   const report = JSON.parse(status.stdout);
   assert.equal(report.counts.customers, 4);
-  assert.equal(report.dead_letters, fx.badLines);
+  assert.equal(report.dead_letters.total, fx.badLines);
   for (const h of report.health) assert.match(h.detail, /\(read-only copy in memory: the folder cannot be written\)$/, h.backend);
 
   const letters = await musicflowVia(AS_NOBODY, 'deadletters', '--json', '--data-dir', dataDir);
@@ -100,7 +100,7 @@ test('read-only files in a folder the reader may write: opened read-only, the fi
   const status = await musicflowVia(AS_NOBODY, 'status', '--json', '--data-dir', dataDir);
   assert.equal(status.code, 0, status.stderr);
   const report = JSON.parse(status.stdout);
-  assert.equal(report.dead_letters, fx.badLines);
+  assert.equal(report.dead_letters.total, fx.badLines);
   for (const h of report.health) assert.match(h.detail, /\.db \(read-only\)$/, h.backend);
   for (const name of ['log.db', 'state.db', 'index.db']) assert.equal(contents(dataDir)[name], before[name], name);
 });

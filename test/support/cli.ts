@@ -9,7 +9,7 @@ const run = promisify(execFile);
 export interface CliResult { code: number; stdout: string; stderr: string }
 
 // The embedded default, whatever servers the test run has exported for the server suites.
-const embeddedEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MUSICFLOW_')));
+export const embeddedEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MUSICFLOW_')));
 
 export async function musicflow(...args: string[]): Promise<CliResult> {
   return musicflowVia([], ...args);

@@ -5,6 +5,8 @@
 // Before a batch's plays are written, the document reserves the concrete index they go to; a retry of any
 // part of that range (after a crash, or by a second worker) finds the reservation and writes to the same index,
 // so a play's id (its log position) can never land in two indices, even when the alias rolls over between.
+// Elasticsearch writes no two documents atomically: a writer that loses after its claim (another took the
+// partition over mid-batch) may have written plays, but only the ones the winner writes too, under the same ids.
 import type { estypes } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../../config.js';
 import { BackendUnavailableError } from '../../errors.js';
@@ -117,9 +119,9 @@ export class ElasticsearchIndex implements Index, IndexAdmin {
     const pending = seen.doc !== null && seen.doc.reserved > applied;
     const index = pending ? seen.doc!.index : await this.currentWriteIndex('plays');
     const reserved = Math.max(seen.doc?.reserved ?? -1, next);
-    if (!seen.doc || seen.doc.index !== index || seen.doc.reserved < next) {
-      seen = await this.writeWatermark(e.position, seen, { log, partition, applied, reserved, index });
-    }
+    // Claimed before anything is written, even when the reservation stands already: of writers that read the same
+    // watermark, only one gets past this line.
+    seen = await this.writeWatermark(e.position, seen, { log, partition, applied, reserved, index });
     await this.bulkPlays(index, e);
     await this.writeWatermark(e.position, seen, { log, partition, applied: next, reserved, index });
     // ILM is not on every cluster (nor on the test stack): the writers roll the aliases over past the configured age or size.
