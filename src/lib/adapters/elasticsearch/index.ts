@@ -156,18 +156,20 @@ export class ElasticsearchIndex implements Index, IndexAdmin {
       }
       bodies.push(body);
     }
+    // Visible to queries when the batch counts as done, as the other indexes' writes are: the last requests wait
+    // for the refresh, which shows the earlier ones' documents too.
     for (let i = 0; i < bodies.length; i += BULK_PARALLEL) {
-      await Promise.all(bodies.slice(i, i + BULK_PARALLEL).map((body) => this.bulk(index, body)));
+      const last = i + BULK_PARALLEL >= bodies.length;
+      await Promise.all(bodies.slice(i, i + BULK_PARALLEL).map((body) => this.bulk(index, body, last)));
     }
   }
 
   /** One bulk request; any document it could not write fails the whole call (the batch is then retried). */
-  private async bulk(index: string, body: string): Promise<void> {
+  private async bulk(index: string, body: string, visibleOnReturn: boolean): Promise<void> {
     const answer = await this.es.run((client) => client.transport.request<BulkAnswer>({
       method: 'POST',
       path: `/${encodeURIComponent(index)}/_bulk`,
-      // Visible to queries when the batch counts as done, as the other indexes' writes are.
-      querystring: { refresh: 'wait_for' },
+      querystring: visibleOnReturn ? { refresh: 'wait_for' } : {},
       bulkBody: body,
     }));
     if (!answer.errors) return;
@@ -190,14 +192,17 @@ export class ElasticsearchIndex implements Index, IndexAdmin {
   private async writeOnce(kind: DocumentKind, docs: Array<[string, Record<string, unknown>]>): Promise<void> {
     if (docs.length === 0) return;
     const alias = this.alias(kind);
-    const held = await this.es.run((client) => client.search({
-      index: alias, size: docs.length, _source: false, query: { ids: { values: docs.map(([id]) => id) } },
-    }));
-    const have = new Set(held.hits.hits.map((h) => h._id));
+    // A multi-get in every index of the alias: unlike a search, it sees documents written since the last refresh.
+    const held = await this.es.run(async (client) => {
+      const indices = Object.keys(await client.indices.getAlias({ name: alias }));
+      return client.mget({ docs: indices.flatMap((index) => docs.map(([id]) => ({ _index: index, _id: id, _source: false }))) });
+    });
+    const have = new Set(held.docs.filter((d) => 'found' in d && d.found).map((d) => d._id));
     const missing = docs.filter(([id]) => !have.has(id));
     if (missing.length === 0) return;
     const index = await this.currentWriteIndex(kind);
-    await this.bulk(index, missing.map(([id, doc]) => `{"index":{"_id":${JSON.stringify(id)}}}\n${JSON.stringify(doc)}\n`).join(''));
+    // Not waiting for a refresh: the store's loop writes these, and the dashboard reads interests from the store.
+    await this.bulk(index, missing.map(([id, doc]) => `{"index":{"_id":${JSON.stringify(id)}}}\n${JSON.stringify(doc)}\n`).join(''), false);
   }
 
   // ---------------------------------------------------------------- queries
