@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { resolveConfig, type Config, type GlobalFlags } from './config.js';
 import { MusicflowError, UsageError } from './errors.js';
 import { printable } from './printable.js';
+import { wholeNumberOf } from './whole-number.js';
 
 export interface Output {
   json: boolean;
@@ -101,7 +102,6 @@ export function example(cmd: Command, ...lines: string[]): Command {
 
 // Plain decimals: Number() alone would also take "", " ", "0x10" and "1e3".
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
-const DIGITS = /^\d+$/;
 
 /** Parses a numeric option or fails with a usage error naming it. */
 export function numberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
@@ -126,8 +126,8 @@ export function durationOption(name: string, text: string): number {
 /** Parses a count, limit, id or seed: digits only, so 2.5 is refused rather than rounded or passed on. */
 export function wholeNumberOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  const n = DIGITS.test(value) ? Number(value) : NaN;
-  if (!(Number.isSafeInteger(n) && n >= min)) {
+  const n = wholeNumberOf(value);
+  if (n === null || n < min) {
     throw new UsageError(`${name}: expected a whole number >= ${min}, got "${value}"`);
   }
   return n;

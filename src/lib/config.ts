@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputFileError, UsageError } from './errors.js';
+import { wholeNumberOf } from './whole-number.js';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -208,8 +209,8 @@ function kafkaClientOf(value: unknown, origin: string): KafkaClient {
 }
 
 function wholeNumber(value: unknown, origin: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${origin}: expected a whole number >= ${min}, got "${String(value)}"`);
+  const n = wholeNumberOf(value);
+  if (n === null || n < min) throw new UsageError(`${origin}: expected a whole number >= ${min}, got "${String(value)}"`);
   return n;
 }
 

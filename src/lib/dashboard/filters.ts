@@ -3,6 +3,7 @@
 // floored to the grain its aggregates are kept at, so pre-aggregated and raw answers cover the same plays.
 import { LEVEL_NAMES } from '../records.js';
 import type { Grain, IndexFilter } from '../ports.js';
+import { wholeNumberOf } from '../whole-number.js';
 
 export class BadRequestError extends Error {
   constructor(message: string) {
@@ -68,8 +69,8 @@ export function parseFilter(params: URLSearchParams, newest: Newest): DashboardF
 
 /** A whole number written as plain digits: Number() alone would also take " ", "0x30", "1e3" and "-0". */
 export function wholeNumber(name: string, raw: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= min && n <= max)) throw new BadRequestError(`${name}: expected a whole number (digits only) from ${min} to ${max}, got "${raw}"`);
+  const n = wholeNumberOf(raw);
+  if (n === null || n < min || n > max) throw new BadRequestError(`${name}: expected a whole number (digits only) from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
