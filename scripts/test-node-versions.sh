@@ -80,7 +80,9 @@ run_tests() {
     (cd "$copy" && PATH="$root/bin:$PATH" bash scripts/test.sh) >"$log" 2>&1 || status=$?
   fi
   # The runner's summary: TAP (`# pass 3`) where Node 22 writes to a file, the spec reporter (`ℹ pass 3`) on Node 24.
-  grep -E '^(not ok |✖ )' "$log" | sed "s/^/node $version: /" || true
+  # What failed and why, without the stack frames: CI keeps only this output, not the log.
+  awk '/^ *not ok / { show = 1 } /^✖ failing tests:/ { show = 1 } show && !/^ +at / && !/^ +(async )?[^ ].*:[0-9]+:[0-9]+\)$/ { print; if (++shown >= 80) exit }
+       /^ *\.\.\.$/ { show = 0 }' "$log" | sed "s/^/node $version: /" || true
   grep -E '^(# |ℹ )(tests|pass|fail|cancelled|skipped|todo|duration_ms) ' "$log" | sed "s/^/node $version: /" || true
   say "node $version: $scope tests $( ((status == 0)) && echo passed || echo "FAILED (exit $status)"); copy ready in ${ready}s, all in $(( $(date +%s) - started ))s"
   ((status == 0)) || failed=1

@@ -171,9 +171,12 @@ describe('dashboard in headless Chromium', { skip, concurrency: false }, () => {
   it('filters by the state clicked on the map and lists who listens there', async () => {
     // A point inside California (Fresno), away from the San Francisco zip's marker.
     const [x, y] = mapPoint(-119.79, 36.74)!;
-    const pixel = await page.evaluate(([px, py]) => {
+    const pixel = await page.evaluate(async ([px, py]) => {
       const el = document.getElementById('chart-map')!;
-      el.scrollIntoView({ block: 'center' });
+      // Instant, so it also ends the smooth scroll the customer lookup started: a page still scrolling moves the
+      // map away from the point measured here before the click lands.
+      el.scrollIntoView({ block: 'center', behavior: 'instant' });
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
       const chart = (window as unknown as { echarts: { getInstanceByDom(e: Element): { convertToPixel(finder: object, value: number[]): number[] } } })
         .echarts.getInstanceByDom(el);
       const [cx, cy] = chart.convertToPixel({ geoIndex: 0 }, [px, py]);
