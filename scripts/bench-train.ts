@@ -13,7 +13,7 @@ import { Matrix } from 'ml-matrix';
 import { openBackends } from '../src/lib/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { readRecords } from '../src/lib/formats/read.js';
-import { buildExamples } from '../src/lib/model/features.js';
+import { buildExamples, STORE_FEATURES } from '../src/lib/model/features.js';
 import { fitAndEvaluate, type LabelledRow } from '../src/lib/model/fit.js';
 import { evaluate } from '../src/lib/model/metrics.js';
 import { fitScaler, standardise } from '../src/lib/model/scaler.js';
@@ -45,7 +45,7 @@ export async function benchTrain(sizes: number[], log: (line: string) => void = 
     let started = performance.now();
     const set = buildExamples(data.profiles, customers, data.clicks, null);
     const fitted = fitAndEvaluate(set.examples, OPTIONS, 'bench');
-    scoreEligible({ ...fitted.model, scaler: fitted.scaler, cutoff: 0.5 }, 1, data.profiles, customers, set.window.to);
+    scoreEligible({ ...fitted.model, features: [...STORE_FEATURES], scaler: fitted.scaler, cutoff: 0.5 }, 1, data.profiles, customers, set.window.to);
     const fitMs = performance.now() - started;
 
     const dir = mkdtempSync(join(tmpdir(), 'musicflow-bench-train-'));

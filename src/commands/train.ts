@@ -63,14 +63,14 @@ export function register(program: Command): void {
     .option('--split <share>', 'share of customers in the training part (stratified)', '0.7')
     .option('--seed <n>', 'seed of the train/test split', '1')
     .option('--window <duration>', 'train on the most recent window of event time, e.g. 30d (default: all)')
-    .option('--libsvm <file>', 'train and evaluate on a features.txt (libsvm) file instead of the store; registered, never deployed')
+    .option('--libsvm <file>', 'train on a features.txt (libsvm) file of the six reference shares instead of the store; deployed if it passes, scoring customers from their live profiles')
     .option('--every <duration>', 'retrain in the foreground every period, e.g. 30m, until Ctrl-C (one report per round)');
   withGlobals(cmd);
   example(cmd,
     'musicflow train --threshold 0.1',
     'musicflow train --libsvm data/features.txt --split 0.7 --seed 7 --json',
     'musicflow train --threshold 0.1 --window 30d --every 30m');
-  cmd.addHelpText('after', `\nExit codes: 0 trained (deployed unless --libsvm), ${GATE_REJECTED_EXIT} the gate rejected the model `
+  cmd.addHelpText('after', `\nExit codes: 0 trained and deployed, ${GATE_REJECTED_EXIT} the gate rejected the model `
     + '(the deployed model stays), 1 failure, 2 usage.\n');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildExamples, customerFeatures, isEligible, offerClickers, OFFER_AD, recentWindow, REFERENCE_FEATURES, STORE_FEATURES } from '../../src/lib/model/features.js';
+import { parseTrackLine } from '../../src/lib/formats/tracks.js';
+import { advanceProfile } from '../../src/lib/pipeline/profile.js';
 import { DAY } from '../../src/lib/pipeline/time.js';
+import type { Profile } from '../../src/lib/records.js';
 import { customer, profile } from './fixtures.js';
 
 const T = Date.UTC(2014, 0, 10);
@@ -21,6 +24,32 @@ describe('customer features', () => {
     assert.equal(features.length, STORE_FEATURES.length);
     STORE_FEATURES.forEach((name, i) => assert.ok(Math.abs(features[i] - (expected[name] ?? 0)) < 1e-12, `${name}: ${features[i]}`));
     assert.deepEqual(STORE_FEATURES.slice(0, 6), REFERENCE_FEATURES);
+  });
+
+  it('the reference six, from tracks.csv lines, are the shares a features.txt row holds', () => {
+    // Daypart edges as the reference computed them: night before 05:00 and from 22:00, morning before 12:00,
+    // afternoon before 17:00, evening before 22:00. Track 7 is played three times.
+    const lines = [
+      '1,9,7,"2014-10-01 04:59:59",1,"10001"', // night
+      '2,9,7,"2014-10-01 05:00:00",0,"10001"', // morning
+      '3,9,8,"2014-10-01 11:59:59",1,"10001"', // morning
+      '4,9,7,"2014-10-01 12:00:00",0,"10001"', // afternoon
+      '5,9,9,"2014-10-01 16:59:59",0,"10001"', // afternoon
+      '6,9,10,"2014-10-01 17:00:00",1,"10001"', // evening
+      '7,9,11,"2014-10-01 21:59:59",0,"10001"', // evening
+      '8,9,12,"2014-10-01 22:00:00",0,"10001"', // night
+    ];
+    const seen = new Set<number>();
+    let live: Profile | undefined;
+    for (const line of lines) {
+      const parsed = parseTrackLine(line, Date.UTC(2015, 0, 1));
+      assert.ok(parsed.ok, line);
+      live = advanceProfile(live, parsed.value, !seen.has(parsed.value.trackId));
+      seen.add(parsed.value.trackId);
+    }
+    const shares = customerFeatures(live!, customer(9), Date.UTC(2014, 9, 2)).slice(0, REFERENCE_FEATURES.length);
+    // label 1:morning 2:afternoon 3:evening 4:night 5:mobile 6:unique, each over all 8 plays.
+    assert.deepEqual(shares, [2 / 8, 2 / 8, 2 / 8, 2 / 8, 3 / 8, 6 / 8]);
   });
 
   it('give no age band for a derived age, and zero shares without plays', () => {

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { REFERENCE_FEATURES, STORE_FEATURES } from '../../src/lib/model/features.js';
+import { isEligible, REFERENCE_FEATURES, STORE_FEATURES } from '../../src/lib/model/features.js';
 import { NotDeployableError, readModelBody, rollbackTarget } from '../../src/lib/model/registry.js';
-import { redeploy, trainAndDeploy, trainFromLibsvm } from '../../src/lib/model/workflow.js';
+import { loadListeners, redeploy, trainAndDeploy, trainFromLibsvm } from '../../src/lib/model/workflow.js';
 import type { ModelRecord } from '../../src/lib/ports.js';
+import type { Profile } from '../../src/lib/records.js';
 import { tempDir } from '../support/fixtures.js';
 import { backendsWithListeners, closeOpened } from './fixtures.js';
 
@@ -55,9 +56,10 @@ describe('the model registry in the store', () => {
     assert.deepEqual(await backends.store.prediction(someone), firstPrediction);
   });
 
-  it('a libsvm model is registered with its metrics but never deployed', async () => {
+  it('a libsvm model that passes the gate is deployed and scores the store\'s customers from their profiles\' six shares', async () => {
     const { backends } = await backendsWithListeners(300, 4);
     const file = join(tempDir(), 'features.txt');
+    // Clickers listen at night: a model of the reference six that learns it.
     const lines = Array.from({ length: 200 }, (_, i) => {
       const night = (i % 10) / 10;
       return `${night > 0.55 ? 1 : 0} 1:${(0.9 - night) / 3} 2:${(0.9 - night) / 3} 3:${(0.9 - night) / 3} 4:${night} 5:0.5 6:0.9`;
@@ -68,11 +70,34 @@ describe('the model registry in the store', () => {
     assert.deepEqual(rejects, [201]);
     assert.equal(report.rejected_lines, 1);
     assert.equal(report.gate_passed, true);
-    assert.equal(report.deployed, false);
+    assert.equal(report.deployed, true, report.reason);
     assert.deepEqual(report.features, REFERENCE_FEATURES);
-    assert.equal(await backends.store.deployedModel(), null);
+    assert.equal((await backends.store.deployedModel())?.version, report.model_version);
+
+    // Every eligible listener is scored, and a night listener is targeted where a daytime one is not.
+    const { profiles, customers } = await loadListeners(backends.store);
+    const eligible = profiles.filter((p) => { const c = customers.get(p.customerId); return c && isEligible(c); });
+    assert.ok(eligible.length > 0);
+    assert.equal(report.scored_customers, eligible.length);
+    const nightShare = (p: Profile) => p.night / p.plays;
+    const byNight = [...eligible].sort((a, b) => nightShare(a) - nightShare(b));
+    const [day, night] = [byNight[0], byNight[byNight.length - 1]];
+    const [dayScore, nightScore] = [await backends.store.prediction(day.customerId), await backends.store.prediction(night.customerId)];
+    assert.ok(dayScore && nightScore);
+    assert.ok(nightScore.probability > dayScore.probability, `night ${nightShare(night)}: ${nightScore.probability}, day ${nightShare(day)}: ${dayScore.probability}`);
+    assert.equal(report.targeted_customers, (await Promise.all(eligible.map((p) => backends.store.isTargeted(p.customerId)))).filter(Boolean).length);
+
     const stored = await backends.store.getModel(report.model_version);
     assert.ok(stored);
-    await assert.rejects(redeploy(backends.store, stored), NotDeployableError);
+    assert.equal((await redeploy(backends.store, stored)).scored_customers, eligible.length);
+  });
+
+  it('a model whose features the store does not compute is never deployed', async () => {
+    const { backends } = await backendsWithListeners(300, 5);
+    const options = { threshold: 0.5, trainShare: 0.7, seed: 1, windowMs: null };
+    const report = await trainAndDeploy(backends.store, options);
+    const stored = (await backends.store.getModel(report.model_version))!;
+    const foreign = { ...stored, body: { ...stored.body, features: [...(stored.body.features as string[]).slice(0, -1), 'shoe_size'] } };
+    await assert.rejects(redeploy(backends.store, foreign), (err: Error) => err instanceof NotDeployableError && /shoe_size/.test(err.message));
   });
 });

@@ -6,6 +6,7 @@ import { customer, profile } from './fixtures.js';
 
 // A model that looks only at the night share (feature 3): p = sigmoid(10 * (night_share - 0.5)).
 const nightModel = {
+  features: [...STORE_FEATURES],
   scaler: { mean: STORE_FEATURES.map(() => 0), scale: STORE_FEATURES.map(() => 1) },
   weights: STORE_FEATURES.map((_, i) => (i === 3 ? 10 : 0)),
   intercept: -5,

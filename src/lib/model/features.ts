@@ -29,7 +29,22 @@ export const STORE_FEATURES: readonly string[] = [
 
 const share = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 
-/** The feature vector of one customer, in STORE_FEATURES order. `asOf` is the data's end (event time). */
+/**
+ * Where each named feature sits in a STORE_FEATURES vector, or null when one of them is not a store feature.
+ * A model trained on any subset of the store's features (the reference six of a libsvm file, say) scores the
+ * store's customers with these columns of their vectors.
+ */
+export function storeFeatureColumns(names: readonly string[]): number[] | null {
+  const columns = names.map((name) => STORE_FEATURES.indexOf(name));
+  return columns.every((c) => c >= 0) && new Set(columns).size === columns.length ? columns : null;
+}
+
+/**
+ * The feature vector of one customer, in STORE_FEATURES order. `asOf` is the data's end (event time).
+ * The reference six are what features.txt holds, from the same plays: each daypart's plays (night before 5h,
+ * morning before 12h, afternoon before 17h, evening before 22h, night after; see dayPart), the mobile plays
+ * and the distinct tracks, each divided by all the customer's plays.
+ */
 export function customerFeatures(profile: Profile, customer: Customer, asOf: number): number[] {
   const { plays } = profile;
   // The listening span counts whole days, at least one: a customer seen once has played on one day.

@@ -3,7 +3,7 @@
 import { MusicflowError, UsageError } from '../errors.js';
 import type { ModelRecord } from '../ports.js';
 import type { FittedModel } from './fit.js';
-import { STORE_FEATURES, type TimeWindow } from './features.js';
+import { storeFeatureColumns, type TimeWindow } from './features.js';
 import type { Evaluation } from './metrics.js';
 import type { Scaler } from './scaler.js';
 
@@ -31,7 +31,7 @@ export interface ModelBody {
   training: { optimiser: 'newton-l2'; l2: number; iterations: number; converged: boolean; elapsedMs: number };
 }
 
-/** A registered model that may not be deployed (failed its gate, or another feature list). */
+/** A registered model that may not be deployed (failed its gate, or features the store does not compute). */
 export class NotDeployableError extends MusicflowError {}
 
 /** A model that failed to load from the registry: the store holds something this version cannot read. */
@@ -75,17 +75,12 @@ export function readModelBody(record: ModelRecord): ModelBody {
   return b as ModelBody;
 }
 
-/** Only models trained on the store's own feature list can score the store's customers. */
-export function scoresStoreCustomers(body: ModelBody): boolean {
-  return body.source === 'store' && body.features.length === STORE_FEATURES.length && body.features.every((f, i) => f === STORE_FEATURES[i]);
-}
-
 /** Why a model may not be deployed, or null if it may. */
 export function deployBlocker(record: ModelRecord, body: ModelBody): string | null {
   if (!body.gate.passed) return `model v${record.version} failed its gate (${body.gate.reason})`;
-  if (!scoresStoreCustomers(body)) {
-    return `model v${record.version} was trained on ${body.source === 'libsvm' ? `the libsvm file ${body.sourceFile}` : 'another feature list'} `
-      + `(${body.features.join(', ')}), not on the store's features, so it cannot score the store's customers`;
+  // A libsvm file's six shares are the store's first six features, computed from each live profile.
+  if (storeFeatureColumns(body.features) === null) {
+    return `model v${record.version} uses features the store does not compute (${body.features.join(', ')}), so it cannot score the store's customers`;
   }
   return null;
 }

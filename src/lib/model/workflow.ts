@@ -1,6 +1,6 @@
-// Training runs against the store: `musicflow train` (once or every period), the demo's train step, and the
-// redeploy behind `model rollback`. Models are always registered; only one that passes the gate and was
-// trained on the store's features is deployed, which rescores every eligible customer atomically.
+// Training runs against the store: `musicflow train` (once or every period, or on a libsvm file), the demo's
+// train step, and the redeploy behind `model rollback`. Models are always registered; one that passes the gate
+// is deployed, which rescores every eligible customer from the live profiles atomically.
 import { readRecords } from '../formats/read.js';
 import type { ModelRecord, Store } from '../ports.js';
 import type { Customer, DeadLetter, Profile } from '../records.js';
@@ -131,22 +131,33 @@ export async function trainAndDeploy(store: Store, options: TrainOptions = DEFAU
     Date.now() - started,
   );
   const record = await store.saveModel(body as unknown as Record<string, unknown>);
-  const outcome = { deployed: false, reason: '', previous: previous?.version ?? null, scored: 0, targeted: 0, rejected: 0, window: set.window };
-  if (fitted.gate.passed) {
-    const scores = scoreEligible(body, record.version, listeners.profiles, listeners.customers, set.window.to);
-    await store.deployModel(record.version, scores.predictions, scores.targeted);
-    Object.assign(outcome, { deployed: true, scored: scores.predictions.length, targeted: scores.targeted.length });
-    outcome.reason = `deployed: ${fitted.gate.reason}`;
-  } else {
-    outcome.reason = `rejected: ${fitted.gate.reason}; ${previous ? `model v${previous.version} stays deployed` : 'no model is deployed'}`;
+  const outcome = await deployIfPassed(store, record, body, listeners, set.window.to, previous);
+  return reportOf(record, body, fitted, { ...outcome, previous: previous?.version ?? null, rejected: 0, window: set.window }, started);
+}
+
+/** Deploys a model that passed its gate, scoring every eligible listener as of `asOf`; says why when it did not. */
+async function deployIfPassed(
+  store: Store, record: ModelRecord, body: ModelBody, listeners: Listeners, asOf: number, previous: ModelRecord | null,
+): Promise<{ deployed: boolean; reason: string; scored: number; targeted: number }> {
+  if (!body.gate.passed) {
+    const reason = `rejected: ${body.gate.reason}; ${previous ? `model v${previous.version} stays deployed` : 'no model is deployed'}`;
+    return { deployed: false, reason, scored: 0, targeted: 0 };
   }
-  return reportOf(record, body, fitted, outcome, started);
+  return { deployed: true, reason: `deployed: ${body.gate.reason}`, ...await scoreAndDeploy(store, record.version, body, listeners, asOf) };
+}
+
+/** Scores every eligible listener with the model and makes it the deployed one, predictions and all, atomically. */
+async function scoreAndDeploy(store: Store, version: number, body: ModelBody, listeners: Listeners, asOf: number): Promise<{ scored: number; targeted: number }> {
+  const scores = scoreEligible(body, version, listeners.profiles, listeners.customers, asOf);
+  await store.deployModel(version, scores.predictions, scores.targeted);
+  return { scored: scores.predictions.length, targeted: scores.targeted.length };
 }
 
 /**
- * Trains and evaluates on a libsvm features file (the reference six features). The model is registered with
- * its metrics but never deployed: the file's rows are not the store's customers and its feature list is not
- * the store's, so it cannot score them.
+ * Trains and evaluates on a libsvm features file (the reference six features: shares of a customer's plays by
+ * daypart, on mobile, and of distinct tracks). The file's rows are not the store's customers, but its features
+ * are the first six of the store's, so a model that passes the gate is deployed like one trained on the store:
+ * it scores every eligible customer from the same six shares of their live profile.
  */
 export async function trainFromLibsvm(store: Store, file: string, options: TrainOptions, onReject: (letter: DeadLetter) => void): Promise<TrainReport> {
   const started = Date.now();
@@ -165,11 +176,11 @@ export async function trainFromLibsvm(store: Store, file: string, options: Train
     options.threshold,
     Date.now() - started,
   );
-  const [record, previous] = await Promise.all([store.saveModel(body as unknown as Record<string, unknown>), store.deployedModel()]);
-  const reason = fitted.gate.passed
-    ? `registered, not deployed: ${fitted.gate.reason}, but a libsvm model cannot score the store's customers`
-    : `rejected: ${fitted.gate.reason}`;
-  return reportOf(record, body, fitted, { deployed: false, reason, previous: previous?.version ?? null, scored: 0, targeted: 0, rejected, window: null }, started);
+  const [record, previous, listeners] = await Promise.all([
+    store.saveModel(body as unknown as Record<string, unknown>), store.deployedModel(), loadListeners(store),
+  ]);
+  const outcome = await deployIfPassed(store, record, body, listeners, recentWindow(listeners.profiles, null).to, previous);
+  return reportOf(record, body, fitted, { ...outcome, previous: previous?.version ?? null, rejected, window: null }, started);
 }
 
 export interface Redeployment {
@@ -188,13 +199,12 @@ export async function redeploy(store: Store, record: ModelRecord): Promise<Redep
   if (blocker !== null) throw new NotDeployableError(`${blocker}; pick another version from \`musicflow model list\``);
   const [listeners, previous] = await Promise.all([loadListeners(store), store.deployedModel()]);
   const asOf = recentWindow(listeners.profiles, null).to;
-  const scores = scoreEligible(body, record.version, listeners.profiles, listeners.customers, asOf);
-  await store.deployModel(record.version, scores.predictions, scores.targeted);
+  const { scored, targeted } = await scoreAndDeploy(store, record.version, body, listeners, asOf);
   return {
     version: record.version,
     previous_version: previous?.version ?? null,
-    scored_customers: scores.predictions.length,
-    targeted_customers: scores.targeted.length,
+    scored_customers: scored,
+    targeted_customers: targeted,
     elapsed_ms: Date.now() - started,
   };
 }
