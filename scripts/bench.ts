@@ -1,4 +1,4 @@
-// `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded]`: the numbers behind the issue notes.
+// `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded] [--skip-ads] [--ads-only]`: the numbers behind the issue notes.
 // Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
 // own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
 import { spawn } from 'node:child_process';
@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isoDateMillis } from '../src/lib/formats/datetime.js';
 import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../src/lib/generate/dataset.js';
+import { benchAds } from './bench-ads.js';
 import { benchDashboard } from './bench-dashboard.js';
 import { benchElasticsearch } from './bench-elasticsearch.js';
 import { benchServers } from './bench-servers.js';
@@ -111,6 +112,14 @@ async function main(): Promise<void> {
     events,
     generate_ms: Number(readFileSync(join(root, 'bench-data', `generated-${events}`, 'done'), 'utf8')),
   };
+  if (flag('--ads-only') || !flag('--skip-ads')) {
+    log('offer API latency (ads serve)');
+    results.ads = await benchAds({ files, dataDir: join(root, 'bench-data'), runCli, log, embeddedEnv: embeddedEnv(), freshDir }, cli);
+  }
+  if (flag('--ads-only')) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   if (!flag('--skip-embedded')) {
     results.embedded = await benchEmbedded(files, events);
     log('training time');

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { openBackends } from '../lib/backends.js';
 import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { startAdsServer } from '../lib/ads/server.js';
+import { UsageError } from '../lib/errors.js';
 import { checkOffer } from '../lib/model/offer.js';
+import { stopSignal } from '../lib/signals.js';
 
 const EXPLAIN: Record<string, string> = {
   predicted_click: 'the deployed model predicts a click',
@@ -32,6 +35,37 @@ export function register(program: Command): void {
           + (answer.probability === null ? '' : ` (p = ${answer.probability.toFixed(3)}, model v${answer.model_version})`),
       ]);
     } finally {
+      await backends.close();
+    }
+  }));
+
+  const serve = ads.command('serve')
+    .description('serve the offer API: GET /offers/<customer_id> answers the one-day Gold offer (and records the day\'s ad decision and SMS once), '
+      + 'GET /health, GET /metrics; needs MUSICFLOW_ADS_TOKEN, the bearer token callers send')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8090')
+    .option('--host <address>', 'address to listen on; the default serves this machine only', '127.0.0.1');
+  withGlobals(serve);
+  example(serve, 'MUSICFLOW_ADS_TOKEN=$(openssl rand -hex 16) musicflow ads serve --port 8090',
+    'curl -H "Authorization: Bearer $MUSICFLOW_ADS_TOKEN" http://127.0.0.1:8090/offers/109');
+  serve.action((opts) => run(async () => {
+    const out = output(Boolean(opts.json));
+    const token = process.env.MUSICFLOW_ADS_TOKEN ?? '';
+    if (token.length < 16) throw new UsageError('ads serve: set MUSICFLOW_ADS_TOKEN to the bearer token callers will send (16 characters or more, e.g. `openssl rand -hex 16`)');
+    const port = wholeNumberOption('--port', opts.port, 8090, 0);
+    if (port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${opts.port}"`);
+    const host = String(opts.host);
+    const backends = await openBackends(configOf(opts));
+    const stop = stopSignal(out, 'ads serve');
+    try {
+      const server = await startAdsServer(backends.store, { port, host, token });
+      out.report({ url: server.url, offers: `${server.url}offers/<customer_id>`, metrics: `${server.url}metrics`, backend: backends.kind }, () => [
+        `ads serve: ${server.url}offers/<customer_id> (health at ${server.url}health, metrics at ${server.url}metrics), ${backends.kind} backends`,
+        'Ctrl-C to stop',
+      ]);
+      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await server.close();
+    } finally {
+      stop.dispose();
       await backends.close();
     }
   }));

@@ -227,6 +227,11 @@ export interface Store {
   prediction(customerId: number): Promise<Prediction | null>;
   isTargeted(customerId: number): Promise<boolean>;
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
+  /**
+   * An offer shown at an access outside the log (the offer API): its decision and SMS, atomically, unless the
+   * customer has a decision that day already (from a play or an earlier access). True when recorded.
+   */
+  recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean>;
 
   /** SMS queue: the sender claims, sends, then acknowledges. */
   claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;

@@ -17,6 +17,7 @@ import {
 } from '../../src/lib/ports.js';
 import type { EnrichedPlay, PlayEvent } from '../../src/lib/records.js';
 import { processBatch } from '../../src/lib/pipeline/run.js';
+import { NOT_A_PLAY, offerShown } from '../../src/lib/pipeline/target.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
 import { streamLog, type StreamReport } from '../../src/lib/stream.js';
@@ -151,6 +152,18 @@ function replayCli(args: string[], env: NodeJS.ProcessEnv, killAfter?: number): 
     child.on('error', reject);
     child.on('close', (_code, signal) => resolve({ signal, stdout }));
   });
+}
+
+/** Fresh backends with the small fixture's customers and music, and a hand-made model deployed: [customer, probability]. */
+async function seededWithModel(set: AdapterSet, scores: Array<[number, number]>): Promise<{ fx: Fixture; config: Config; b: Backends }> {
+  const fx = smallFixture();
+  const config = await set.freshConfig();
+  const b = await openBackends(config);
+  await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+  const model = await b.store.saveModel({ note: 'hand-made for the test' });
+  const predictions = scores.map(([customerId, probability]) => ({ customerId, probability, label: (probability >= 0.5 ? 1 : 0) as 0 | 1, modelVersion: model.version }));
+  await b.store.deployModel(model.version, predictions, predictions.filter((p) => p.label === 1).map((p) => p.customerId));
+  return { fx, config, b };
 }
 
 export function behaviourSuite(set: AdapterSet): void {
@@ -353,16 +366,8 @@ export function behaviourSuite(set: AdapterSet): void {
     });
 
     it('targets only deployed-model picks: one ad decision and one SMS a customer a day, even when replayed', async () => {
-      const fx = smallFixture();
-      const config = await set.freshConfig();
-      const b = await openBackends(config);
+      const { fx, config, b } = await seededWithModel(set, [[1, 0.9], [2, 0.1]]);
       try {
-        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
-        const model = await b.store.saveModel({ note: 'hand-made for the test' });
-        await b.store.deployModel(model.version, [
-          { customerId: 1, probability: 0.9, label: 1, modelVersion: model.version },
-          { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
-        ], [1]);
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
         const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
         await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
@@ -376,6 +381,29 @@ export function behaviourSuite(set: AdapterSet): void {
         assert.deepEqual(await b.store.claimSms('test-sender', 10), []);
         assert.equal((await b.store.prediction(1))?.label, 1);
         assert.equal(await b.store.isTargeted(2), false);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', async () => {
+      const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
+      try {
+        // Customer 1 plays on 2014-10-20: an access that day first, twice, then the plays.
+        const access = offerShown(1, NOT_A_PLAY, Date.UTC(2014, 9, 20, 8));
+        assert.equal(await b.store.recordOffer(access.decision, access.sms), true);
+        assert.equal(await b.store.recordOffer(access.decision, access.sms), false, 'a second access that day records nothing');
+        const before = await b.store.counts();
+        await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+        await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => [d.day, d.eventId]), [['2014-10-20', NOT_A_PLAY]]);
+        const after = await b.store.counts();
+        assert.deepEqual([before.adDecisions, before.smsQueued, after.adDecisions, after.smsQueued], [1, 1, 1, 1]);
+        assert.deepEqual((await b.store.claimSms('test-sender', 10)).map((m) => m.id), ['1:2014-10-20']);
+        // The next day is another decision.
+        const nextDay = offerShown(1, NOT_A_PLAY, Date.UTC(2014, 9, 21, 8));
+        assert.equal(await b.store.recordOffer(nextDay.decision, nextDay.sms), true);
+        assert.equal((await b.store.counts()).adDecisions, 2);
       } finally {
         await b.close();
       }

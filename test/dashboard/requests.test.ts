@@ -5,7 +5,8 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { openBackends, type Backends } from '../../src/lib/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
-import { hostAllowed, startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
+import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
+import { hostAllowed } from '../../src/lib/http/host.js';
 import { tempDir } from '../support/fixtures.js';
 
 /** A GET with a Host header of our choosing (fetch would not send one that differs from the URL). */

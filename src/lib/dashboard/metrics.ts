@@ -1,21 +1,7 @@
-// /metrics in the Prometheus text exposition format (version 0.0.4), every name prefixed musicflow_.
+// The dashboard's /metrics: the pipeline's pulse and the deployed model.
 import type { ModelRecord } from '../ports.js';
+import { one, renderPrometheus, type Metric } from '../http/prometheus.js';
 import type { PulseSample } from './pulse.js';
-
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-interface Metric {
-  name: string;
-  type: 'counter' | 'gauge';
-  help: string;
-  samples: Array<{ labels?: Record<string, string | number>; value: number }>;
-}
-
-function one(name: string, type: Metric['type'], help: string, value: number): Metric {
-  return { name: `musicflow_${name}`, type, help, samples: [{ value }] };
-}
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
 export function renderMetrics(s: PulseSample, model: ModelRecord | null): string {
   const c = s.counts;
@@ -40,15 +26,5 @@ export function renderMetrics(s: PulseSample, model: ModelRecord | null): string
     one('indexed_mobile_plays_total', 'counter', 'Plays in the index made on a mobile device.', s.indexed.mobilePlays),
     one('model_deployed_version', 'gauge', 'Version of the deployed ad-click model (0 when none).', model?.version ?? 0),
   ];
-  const lines: string[] = [];
-  for (const m of metrics) {
-    lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-    for (const sample of m.samples) {
-      const labels = sample.labels
-        ? `{${Object.entries(sample.labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',')}}`
-        : '';
-      lines.push(`${m.name}${labels} ${sample.value}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  return renderPrometheus(metrics);
 }

@@ -1,14 +1,16 @@
 // The dashboard's HTTP server (node:http): the page and its assets, the read-only JSON API, server-sent
 // events that tell open pages when the data moved, and /metrics. GET and HEAD only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isIP, isIPv4, type AddressInfo } from 'node:net';
 import type { Backends } from '../backends.js';
 import { DEFAULTS } from '../config.js';
-import { BackendUnavailableError, DamagedFileError, MusicflowError, UsageError } from '../errors.js';
+import { BackendUnavailableError, DamagedFileError, MusicflowError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
 import { assetAt } from './assets.js';
 import { BadRequestError, pathSegment } from './filters.js';
-import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+import { hostAllowed } from '../http/host.js';
+import { listen, send, sendJson } from '../http/serve.js';
+import { METRICS_CONTENT_TYPE } from '../http/prometheus.js';
+import { renderMetrics } from './metrics.js';
 import { Pulse } from './pulse.js';
 
 export interface DashboardOptions {
@@ -37,31 +39,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
 };
-
-/** The host of a Host header or --host value: lower case, without port or IPv6 brackets. */
-function bareHost(value: string): string {
-  const host = value.trim().toLowerCase();
-  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
-  if (bracketed) return bracketed[1];
-  return isIP(host) === 6 ? host : host.replace(/:\d+$/, '');
-}
-
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
-const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
-
-/**
- * Which Host headers this server answers. A web page can point any DNS name at this machine (DNS rebinding)
- * and then read the answers, so names are accepted only if they are `localhost` or the one the user chose
- * to serve on; an address literal cannot be rebound, so loopback addresses are accepted, the served address,
- * and, when serving on every address (0.0.0.0, ::), any address literal.
- */
-export function hostAllowed(hostHeader: string, servedHost: string): boolean {
-  const host = bareHost(hostHeader);
-  const served = bareHost(servedHost);
-  if (host === '') return false;
-  if (isLoopback(host) || host === served) return true;
-  return isWildcard(served) && isIP(host) !== 0;
-}
 
 type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<object>;
 
@@ -132,18 +109,9 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     return sendJson(res, 404, { error: `nothing at ${url.pathname}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new UsageError(`--port ${options.port}: already in use on ${options.host}; pick another port with --port`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new UsageError(`--host ${options.host}: not an address of this machine`));
-      else reject(err);
-    });
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = await listen(server, options.port, options.host);
   return {
-    url: `http://${shownHost}:${port}/`,
+    url,
     async close() {
       live.close();
       await new Promise<void>((resolve) => {
@@ -154,14 +122,6 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-store'): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': cache });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: object): void {
-  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
-}
 
 /**
  * Server-sent events: every open page gets the pulse each second from one shared timer, which runs

@@ -1,6 +1,8 @@
 // The access-time question "show the one-day Gold offer to this customer now?", answered from the store
 // with two reads made together (the customer's current record and their prediction), so it can sit in
-// front of a play request.
+// front of a play request; and, at an access through the offer API, the decision it makes.
+import { dayOf } from '../pipeline/time.js';
+import { NOT_A_PLAY, offerShown } from '../pipeline/target.js';
 import type { Store } from '../ports.js';
 import { LEVEL_NAMES } from '../records.js';
 import { OFFER_AD } from './features.js';
@@ -45,4 +47,41 @@ export async function checkOffer(store: Store, customerId: number): Promise<Offe
   if (prediction) return answer(prediction.label === 1 ? 'predicted_click' : 'predicted_no_click');
   // Rare path: a third read tells "nothing deployed" from "deployed, but this customer had no profile".
   return answer((await store.deployedModel()) ? 'not_scored' : 'no_model_deployed');
+}
+
+/** Remembers the customers whose decision for the day is recorded, so a repeated access writes nothing. */
+export class DecidedToday {
+  private day = '';
+  private readonly customers = new Set<number>();
+
+  has(customerId: number, now: number): boolean {
+    this.turn(now);
+    return this.customers.has(customerId);
+  }
+
+  add(customerId: number, now: number): void {
+    this.turn(now);
+    this.customers.add(customerId);
+  }
+
+  private turn(now: number): void {
+    const day = dayOf(now);
+    if (day !== this.day) {
+      this.day = day;
+      this.customers.clear();
+    }
+  }
+}
+
+/**
+ * An access at `now`: the check, and when the offer is shown, the day's decision and SMS recorded once
+ * (whether this access, an earlier one or a play made it). `recorded` is true for the access that recorded it.
+ */
+export async function offerAtAccess(store: Store, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
+  const check = await checkOffer(store, customerId);
+  if (!check.show_offer || decided.has(customerId, now)) return { ...check, recorded: false };
+  const { decision, sms } = offerShown(customerId, NOT_A_PLAY, now);
+  const recorded = await store.recordOffer(decision, sms);
+  decided.add(customerId, now);
+  return { ...check, recorded };
 }

@@ -254,6 +254,16 @@ export class EmbeddedStore implements Store {
     return this.db.prepare('SELECT 1 FROM targets WHERE customer_id = ?').get(customerId) !== undefined;
   }
 
+  async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
+    const record = this.db.transaction(() => {
+      const added = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
+        .run(decision.customerId, decision.day, decision.eventId, decision.at).changes === 1;
+      if (added) this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);
+      return added;
+    });
+    return record.immediate();
+  }
+
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
     return (this.db.prepare('SELECT * FROM ad_decisions WHERE customer_id = ? ORDER BY day').all(customerId) as
       Array<{ customer_id: number; day: string; event_id: number; at: number }>)

@@ -177,3 +177,19 @@ if #eligible > 0 then redis.call('SADD', KEYS[2], unpack(eligible)) end
 if #ineligible > 0 then redis.call('SREM', KEYS[2], unpack(ineligible)) end
 return #all
 `;
+
+/**
+ * An offer shown at an access outside the log: the customer's decision for the day and its SMS, once.
+ * KEYS: 1 the customer's ads hash, 2 counters, 3 sms stream, 4 sms entries (hash).
+ * ARGV: 1 day, 2 "<event id>|<at>", 3 sms id, 4 customer id, 5 text, 6 at. Returns 1 when recorded, 0 when the
+ * customer had a decision that day.
+ */
+export const RECORD_OFFER = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[2], 'ad_decisions', 1)
+if redis.call('HSETNX', KEYS[4], ARGV[3], '') == 1 then
+  local entry = redis.call('XADD', KEYS[3], '*', 'id', ARGV[3], 'customer_id', ARGV[4], 'day', ARGV[1], 'text', ARGV[5], 'at', ARGV[6])
+  redis.call('HSET', KEYS[4], ARGV[3], entry)
+end
+return 1
+`;

@@ -13,7 +13,7 @@ import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { HotState } from '../hot-state.js';
 import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
+import { APPLY_STORE_EFFECTS, RECORD_OFFER, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -28,6 +28,7 @@ type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
   applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
   upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  recordOffer(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
@@ -74,6 +75,7 @@ export class RedisStore implements Store {
     this.connection = new RedisConnection(url);
     this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
     this.connection.client.defineCommand('upsertCustomers', { lua: UPSERT_CUSTOMERS });
+    this.connection.client.defineCommand('recordOffer', { lua: RECORD_OFFER });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -409,6 +411,13 @@ export class RedisStore implements Store {
 
   async isTargeted(customerId: number): Promise<boolean> {
     return (await this.run((redis) => redis.sismember(this.keys.targeted, String(customerId)))) === 1;
+  }
+
+  async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
+    const k = this.keys;
+    const recorded = await this.run((redis) => redis.recordOffer(4, k.ads(decision.customerId), k.counters, k.sms, k.smsEntries,
+      decision.day, `${decision.eventId}|${decision.at}`, sms.id, sms.customerId, sms.text, sms.at));
+    return recorded === 1;
   }
 
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
