@@ -7,7 +7,7 @@ import { wholeNumberOf } from './whole-number.js';
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-/** The Kafka client libraries the event log can run on (src/lib/adapters/kafka.ts, kafka-platformatic.ts). */
+/** The Kafka client libraries the event log can run on (drivers in src/lib/adapters/kafka/). */
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
 
