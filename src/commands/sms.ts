@@ -24,7 +24,7 @@ export function register(program: Command): void {
     const provider = new OutboxSmsProvider(config.dataDir);
     const backends = await openBackends(config);
     try {
-      const report = await drainSmsQueue(backends.store, provider, { limit, consumer: `sms-send@${hostname()}:${process.pid}`, batch: 500 });
+      const report = await drainSmsQueue(backends.sms, provider, { limit, consumer: `sms-send@${hostname()}:${process.pid}`, batch: 500 });
       out.report({ ...report, outbox: provider.path }, () => [
         `sent ${report.sent} of ${report.claimed} claimed SMS to ${provider.path} in ${report.elapsed_ms} ms`,
         ...(report.failed > 0 ? [`${report.failed} failed and stay queued (retried after the claim expires): ${printable(report.first_failure ?? '')}`] : []),

@@ -194,13 +194,19 @@ export interface StoreCounts {
   clicks: number;
 }
 
-export interface Store {
+/** The seeded catalogue: customers, tracks and ad clicks (`seed` writes it; enrichment and training read it). */
+export interface CatalogStore {
   upsertCustomers(customers: Customer[]): Promise<void>;
   upsertTracks(tracks: Track[]): Promise<void>;
   addClicks(clicks: Click[]): Promise<void>;
   getCustomers(ids: number[]): Promise<Map<number, Customer>>;
   getTracks(ids: number[]): Promise<Map<number, Track>>;
+  clicksOf(customerIds: number[]): Promise<Click[]>;
+  allClicks(): Promise<Click[]>;
+}
 
+/** Per-customer state the stream keeps (profiles, listen pairs, recent plays, interests), and its readers. */
+export interface LiveState {
   /**
    * Reads the watermark first, then the state (or both in one snapshot): any write after the
    * watermark read moves the watermark, so applyEffects' compare-and-set catches stale state.
@@ -208,16 +214,16 @@ export interface Store {
   loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState>;
   /** Atomic: all effects and the new watermark, or nothing (throws WatermarkConflict). */
   applyEffects(effects: StoreEffects): Promise<void>;
-
   getProfile(customerId: number): Promise<Profile | null>;
   /** A customer's latest plays by event time, newest first (at most RECENT_PLAYS_KEPT are kept). */
   recentPlays(customerId: number, limit: number): Promise<PlayEvent[]>;
   listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]>;
   interestsOf(customerId: number): Promise<Interest[]>;
   recentInterests(limit: number): Promise<Interest[]>;
-  clicksOf(customerIds: number[]): Promise<Click[]>;
-  allClicks(): Promise<Click[]>;
+}
 
+/** Trained models, the deployed one's predictions and targeted set, and the ad decisions it led to. */
+export interface ModelRegistry {
   saveModel(body: Record<string, unknown>): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   getModel(version: number): Promise<ModelRecord | null>;
@@ -227,15 +233,23 @@ export interface Store {
   prediction(customerId: number): Promise<Prediction | null>;
   isTargeted(customerId: number): Promise<boolean>;
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
+}
 
-  /** SMS queue: the sender claims, sends, then acknowledges. */
+/** SMS queue: the stream enqueues each message once (see StoreEffects); the sender claims, sends, then acknowledges. */
+export interface SmsQueue {
   claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
   ackSms(ids: string[]): Promise<void>;
+}
 
+/** What each backend reports of itself: counts and health stay per backend, over all its concepts. */
+export interface StoreStatus {
   counts(): Promise<StoreCounts>;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
+
+/** A store backend: every concept over one storage. Callers take the narrowest of the interfaces above. */
+export interface Store extends CatalogStore, LiveState, ModelRegistry, SmsQueue, StoreStatus {}
 
 // ---------------------------------------------------------------- index
 

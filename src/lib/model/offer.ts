@@ -1,7 +1,7 @@
 // The access-time question "show the one-day Gold offer to this customer now?", answered from the store
 // with two reads made together (the customer's current record and their prediction), so it can sit in
 // front of a play request.
-import type { Store } from '../ports.js';
+import type { CatalogStore, ModelRegistry } from '../ports.js';
 import { LEVEL_NAMES } from '../records.js';
 import { OFFER_AD } from './features.js';
 
@@ -25,7 +25,7 @@ export interface OfferCheck {
   active: boolean | null;
 }
 
-export async function checkOffer(store: Store, customerId: number): Promise<OfferCheck> {
+export async function checkOffer(store: CatalogStore & ModelRegistry, customerId: number): Promise<OfferCheck> {
   const [customers, prediction] = await Promise.all([store.getCustomers([customerId]), store.prediction(customerId)]);
   const customer = customers.get(customerId) ?? null;
   const answer = (reason: OfferReason): OfferCheck => ({

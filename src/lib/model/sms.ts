@@ -3,7 +3,7 @@
 // (at-least-once: a receiver dedupes on the message id, `${customerId}:${day}`).
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { SmsMessage, Store } from '../ports.js';
+import type { SmsMessage, SmsQueue } from '../ports.js';
 
 export interface SmsProvider {
   readonly name: string;
@@ -56,7 +56,7 @@ export interface DrainOptions {
 }
 
 /** Sends until the queue is empty, `limit` is reached, or a batch had a failure (retrying at once rarely helps). */
-export async function drainSmsQueue(store: Store, provider: SmsProvider, options: DrainOptions): Promise<SmsSendReport> {
+export async function drainSmsQueue(store: SmsQueue, provider: SmsProvider, options: DrainOptions): Promise<SmsSendReport> {
   const started = Date.now();
   const report: SmsSendReport = { provider: provider.name, claimed: 0, sent: 0, failed: 0, first_failure: null, elapsed_ms: 0 };
   while (report.claimed < options.limit) {

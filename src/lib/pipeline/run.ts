@@ -8,7 +8,7 @@ import { sleep } from '../sleep.js';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type ConsumedRecord, type EventLog, type Index, type IndexEffects, type LogBatch, type PartitionLag,
-  type SmsMessage, type Store,
+  type LiveState, type SmsMessage,
 } from '../ports.js';
 import type { DeadLetter, DetectedInterest, EnrichedPlay, ListenPair, PlayEvent, Profile } from '../records.js';
 import { Catalog } from './catalog.js';
@@ -20,7 +20,7 @@ import { dayOf } from './time.js';
 
 export interface PipelineDeps {
   log: EventLog;
-  store: Store;
+  store: LiveState;
   index: Index;
   catalog: Catalog;
   rule?: InterestRule;
