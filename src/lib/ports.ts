@@ -125,13 +125,29 @@ export class WatermarkConflict extends Error {
 
 // ---------------------------------------------------------------- store
 
+/** One customer's live state as the store holds it. */
+export interface CustomerState {
+  profile: Profile | null;
+  pairs: Map<number, ListenPair>; // by track id: every pair this customer has, none missing
+  recent: PlayEvent[]; // the kept plays, newest first
+}
+
+/** What the pipeline asks of the store for one batch. */
+export interface BatchStateRequest {
+  /** Customers whose whole state (profile, every pair, recent plays) is read; others the pipeline holds already. */
+  customers: number[];
+  /** Customers to check against the targeted set. */
+  targeting: number[];
+  /** Days whose ad decisions matter (for the targeted among `targeting`). */
+  days: string[];
+}
+
 /** State the pipeline needs to process one batch, read in one round trip. */
 export interface BatchState {
   watermark: number;
-  profiles: Map<number, Profile>;
-  pairs: Map<string, ListenPair>; // key pairKey(customerId, trackId)
-  targeted: Set<number>; // customers the deployed model targets
-  smsSent: Set<string>; // key `${customerId}:${day}` already queued
+  customers: Map<number, CustomerState>; // each of request.customers
+  targeted: Set<number>; // of request.targeting, the customers the deployed model targets
+  decided: Set<string>; // `${customerId}:${day}` (smsId) of the targeted that have an ad decision that day
 }
 
 export interface AdDecision {
@@ -152,15 +168,32 @@ export interface SmsMessage {
 /** Plays kept per customer for the drill-down, newest by event time. */
 export const RECENT_PLAYS_KEPT = 20;
 
-export interface StoreEffects {
+/** Counters the stream moves; a store keeps each as a running total. */
+export type StoreCounter = 'eventsProcessed' | 'deadLetters' | 'adDecisions';
+
+/**
+ * The store's writes: a small fixed set of operations the pipeline computes once (every rule -- recent plays
+ * capping, profile and pair state, interest detection, once-a-day ads -- lives in src/lib/pipeline/); an adapter
+ * only stores them.
+ *   set          the record's new absolute value (replaces what is stored under its id)
+ *   cappedList   the whole list, already ordered and capped (replaces the stored list; written after the profile)
+ *   addToSet     kept once by its id (customer and track; customer and day); a second add changes nothing
+ *   enqueueOnce  queued once by its id ever, however often enqueued
+ *   increment    adds `by` to a running total
+ */
+export type StoreWrite =
+  | { op: 'set'; record: 'profile'; value: Profile }
+  | { op: 'set'; record: 'pair'; value: ListenPair }
+  | { op: 'cappedList'; record: 'recentPlays'; customerId: number; items: PlayEvent[] }
+  | { op: 'addToSet'; record: 'interest'; value: Interest }
+  | { op: 'addToSet'; record: 'adDecision'; value: AdDecision }
+  | { op: 'enqueueOnce'; record: 'sms'; value: SmsMessage }
+  | { op: 'increment'; record: 'counter'; name: StoreCounter; by: number };
+
+/** One atomic step: the writes and the watermark they move from `position.expected` to `position.next`. */
+export interface StoreBatch {
   position: SourcePosition;
-  plays: PlayEvent[]; // applied in this step: each customer's recent plays take them in
-  profiles: Profile[]; // absolute new values
-  pairs: ListenPair[]; // absolute new values
-  interests: Interest[]; // newly detected
-  adDecisions: AdDecision[];
-  sms: SmsMessage[];
-  counters: { eventsProcessed: number; deadLetters: number };
+  writes: StoreWrite[];
 }
 
 export interface Prediction {
@@ -209,11 +242,11 @@ export interface CatalogStore {
 export interface LiveState {
   /**
    * Reads the watermark first, then the state (or both in one snapshot): any write after the
-   * watermark read moves the watermark, so applyEffects' compare-and-set catches stale state.
+   * watermark read moves the watermark, so applyBatch's compare-and-set catches stale state.
    */
-  loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState>;
-  /** Atomic: all effects and the new watermark, or nothing (throws WatermarkConflict). */
-  applyEffects(effects: StoreEffects): Promise<void>;
+  loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState>;
+  /** Atomic: every write and the new watermark, or nothing (throws WatermarkConflict). One transaction, one script. */
+  applyBatch(batch: StoreBatch): Promise<void>;
   getProfile(customerId: number): Promise<Profile | null>;
   /** A customer's latest plays by event time, newest first (at most RECENT_PLAYS_KEPT are kept). */
   recentPlays(customerId: number, limit: number): Promise<PlayEvent[]>;
@@ -235,7 +268,7 @@ export interface ModelRegistry {
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
 }
 
-/** SMS queue: the stream enqueues each message once (see StoreEffects); the sender claims, sends, then acknowledges. */
+/** SMS queue: the stream enqueues each message once (see StoreWrite); the sender claims, sends, then acknowledges. */
 export interface SmsQueue {
   claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
   ackSms(ids: string[]): Promise<void>;

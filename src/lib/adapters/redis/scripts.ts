@@ -66,27 +66,39 @@ local function batchValues(at)
 end`;
 
 /**
- * Store effects.
+ * A store batch: the pipeline's writes (ports.ts StoreWrite), applied as they are.
  * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
- * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
- * ads and sms, 10 the packed data, 11 how many values it holds. The data holds the sections in that order:
- *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen,
- *               recent plays (encoded)
- *   pair group: listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
- *   interest: interests key, track id, "<customer>:<track>", detected at
- *   ad:       ads key, day, "<event id>|<at>"
- *   sms:      sms id, customer id, day, text, at
+ * ARGV: 1 expected, 2 next, 3 the profile hash's fields (comma separated: PROFILE_LAYOUT in store.ts), 4..10 counts of
+ * profiles, recent-play lists, pair groups, interests, ad decisions, sms and counters, 11 the packed data, 12 how many
+ * values it holds. The data holds the sections in that order:
+ *   set profile:         key, customer id, then one value per profile field
+ *   capped list:         profile key, the recent plays (encoded, already capped)
+ *   set pairs (group):   listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
+ *   add interest:        interests key, track id, "<customer>:<track>", detected at
+ *   add ad decision:     ads key, day, "<event id>|<at>"
+ *   enqueue sms once:    sms id, customer id, day, text, at
+ *   increment:           counters field, by
  */
-export const APPLY_STORE_EFFECTS = `${BATCH_VALUES}
-local A, refusal = batchValues(10)
+export const APPLY_STORE_BATCH = `${BATCH_VALUES}
+local A, refusal = batchValues(11)
 if not A then return refusal end
+local fields = {}
+for field in string.gmatch(ARGV[3], '[^,]+') do fields[#fields + 1] = field end
+local width = #fields
 local i = 1
-for _ = 1, tonumber(ARGV[5]) do
-  redis.call('HSET', A[i], 'plays', A[i+2], 'mobile_plays', A[i+3], 'morning', A[i+4], 'afternoon', A[i+5],
-    'evening', A[i+6], 'night', A[i+7], 'unique_tracks', A[i+8], 'first_seen', A[i+9], 'last_seen', A[i+10],
-    'recent', A[i+11])
+for _ = 1, tonumber(ARGV[4]) do
+  local hash = {}
+  for j = 1, width do
+    hash[2 * j - 1] = fields[j]
+    hash[2 * j] = A[i + 1 + j]
+  end
+  redis.call('HSET', A[i], unpack(hash))
   redis.call('ZADD', KEYS[3], A[i+1], A[i+1])
-  i = i + 12
+  i = i + 2 + width
+end
+for _ = 1, tonumber(ARGV[5]) do
+  redis.call('HSET', A[i], 'recent', A[i+1])
+  i = i + 2
 end
 for _ = 1, tonumber(ARGV[6]) do
   local n = tonumber(A[i+1])
@@ -97,9 +109,8 @@ for _ = 1, tonumber(ARGV[7]) do
   if redis.call('SADD', A[i], A[i+1]) == 1 then redis.call('ZADD', KEYS[4], A[i+3], A[i+2]) end
   i = i + 4
 end
-local newAds = 0
 for _ = 1, tonumber(ARGV[8]) do
-  newAds = newAds + redis.call('HSETNX', A[i], A[i+1], A[i+2])
+  redis.call('HSETNX', A[i], A[i+1], A[i+2])
   i = i + 3
 end
 for _ = 1, tonumber(ARGV[9]) do
@@ -110,9 +121,10 @@ for _ = 1, tonumber(ARGV[9]) do
   end
   i = i + 5
 end
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'events_processed', ARGV[3]) end
-if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'dead_letters', ARGV[4]) end
-if newAds > 0 then redis.call('HINCRBY', KEYS[2], 'ad_decisions', newAds) end
+for _ = 1, tonumber(ARGV[10]) do
+  redis.call('HINCRBY', KEYS[2], A[i], A[i+1])
+  i = i + 2
+end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok', ARGV[2]}
 `;

@@ -4,16 +4,15 @@
 import type { Redis } from 'ioredis';
 import { MusicflowError } from '../../errors.js';
 import {
-  WatermarkConflict, pairKey,
-  type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects,
+  WatermarkConflict,
+  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
+  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts, type StoreWrite,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
-import { HotState } from '../hot-state.js';
-import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
+import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
+import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -26,7 +25,7 @@ const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+  applyStoreBatch(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
   upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
 }
 
@@ -40,12 +39,24 @@ function toCustomer(id: number, h: Record<string, string>): Customer {
   };
 }
 
-function toProfile(customerId: number, h: Record<string, string>): Profile {
-  return {
-    customerId, plays: Number(h.plays), mobilePlays: Number(h.mobile_plays), morning: Number(h.morning), afternoon: Number(h.afternoon),
-    evening: Number(h.evening), night: Number(h.night), uniqueTracks: Number(h.unique_tracks), firstSeen: Number(h.first_seen), lastSeen: Number(h.last_seen),
-  };
+/** A profile hash's fields and the Profile member each holds: the one definition the script is given too. */
+export const PROFILE_LAYOUT: ReadonlyArray<readonly [string, Exclude<keyof Profile, 'customerId'>]> = [
+  ['plays', 'plays'], ['mobile_plays', 'mobilePlays'], ['morning', 'morning'], ['afternoon', 'afternoon'], ['evening', 'evening'],
+  ['night', 'night'], ['unique_tracks', 'uniqueTracks'], ['first_seen', 'firstSeen'], ['last_seen', 'lastSeen'],
+];
+
+function profileValues(p: Profile): number[] {
+  return PROFILE_LAYOUT.map(([, member]) => p[member]);
 }
+
+function toProfile(customerId: number, h: Record<string, string>): Profile {
+  const p = { customerId } as Profile;
+  for (const [field, member] of PROFILE_LAYOUT) p[member] = Number(h[field]);
+  return p;
+}
+
+/** Fields of the counters hash. */
+const COUNTER_FIELDS: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
 
 /** A listen pair as one hash field value: "<plays>|<interest at or empty>|<recent times, comma separated>". */
 export function encodePair(p: ListenPair): string {
@@ -65,14 +76,12 @@ export class RedisStore implements Store {
   readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
   private smsGroupReady = false;
-  /** Profiles and pairs of recently seen customers, trusted while the partition's watermark is ours. */
-  private readonly hot = new HotState();
 
   /** smsClaimTimeoutMs: how long a claimed SMS stays with its sender before another may take it. */
   constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
-    this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
+    this.connection.client.defineCommand('applyStoreBatch', { lua: APPLY_STORE_BATCH });
     this.connection.client.defineCommand('upsertCustomers', { lua: UPSERT_CUSTOMERS });
   }
 
@@ -152,113 +161,73 @@ export class RedisStore implements Store {
 
   // ---------------------------------------------------------------- live state
 
-  async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
+  async loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState> {
     const k = this.keys;
     return this.run(async (redis) => {
-      // The watermark first: any write after this read moves it, and applyEffects' compare-and-set then fails.
+      // The watermark first: any write after this read moves it, and applyBatch's compare-and-set then fails.
       const stored = await redis.get(k.storeWatermark(log, partition));
       const watermark = stored === null ? -1 : Number(stored);
-      this.hot.validate(`${log}/${partition}`, watermark);
-      const missing = customerIds.filter((id) => this.hot.get(id) === undefined);
       const pipe = redis.pipeline();
-      for (const id of missing) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
-      if (customerIds.length > 0) pipe.smismember(k.targeted, ...customerIds.map(String));
+      for (const id of request.customers) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
+      if (request.targeting.length > 0) pipe.smismember(k.targeted, ...request.targeting.map(String));
       const r = replies(await pipe.exec());
-      missing.forEach((id, i) => {
+      const customers = new Map<number, CustomerState>();
+      request.customers.forEach((id, i) => {
         const profile = r[2 * i] as Record<string, string>;
         const listens = r[2 * i + 1] as Record<string, string>;
-        this.hot.put(id, {
+        customers.set(id, {
           profile: Object.keys(profile).length > 0 ? toProfile(id, profile) : null,
           recent: decodeRecentPlays(id, profile.recent),
           pairs: new Map(Object.entries(listens).map(([track, value]) => [Number(track), decodePair(id, Number(track), value)])),
         });
       });
       const targeted = new Set<number>();
-      if (customerIds.length > 0) {
-        const members = r[2 * missing.length] as number[];
-        customerIds.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
+      if (request.targeting.length > 0) {
+        const members = r[2 * request.customers.length] as number[];
+        request.targeting.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
       }
-      // Ad decisions matter only for targeted customers (nobody else gets an offer).
-      const smsSent = new Set<string>();
-      if (targeted.size > 0 && days.length > 0) {
+      const decided = new Set<string>();
+      if (targeted.size > 0 && request.days.length > 0) {
         const ads = redis.pipeline();
-        for (const id of targeted) ads.hmget(k.ads(id), ...days);
-        const decided = replies(await ads.exec()) as Array<Array<string | null>>;
-        [...targeted].forEach((id, i) => days.forEach((day, j) => { if (decided[i][j] !== null) smsSent.add(`${id}:${day}`); }));
+        for (const id of targeted) ads.hmget(k.ads(id), ...request.days);
+        const found = replies(await ads.exec()) as Array<Array<string | null>>;
+        [...targeted].forEach((id, i) => request.days.forEach((day, j) => { if (found[i][j] !== null) decided.add(`${id}:${day}`); }));
       }
-      const profiles = new Map<number, Profile>();
-      for (const id of customerIds) {
-        const profile = this.hot.get(id)?.profile;
-        if (profile) profiles.set(id, profile);
-      }
-      const pairMap = new Map<string, ListenPair>();
-      for (const [c, t] of pairs) {
-        const pair = this.hot.get(c)?.pairs.get(t);
-        if (pair) pairMap.set(pairKey(c, t), pair);
-      }
-      return { watermark, profiles, pairs: pairMap, targeted, smsSent };
+      return { watermark, customers, targeted, decided };
     });
   }
 
-  async applyEffects(e: StoreEffects): Promise<void> {
+  async applyBatch({ position, writes }: StoreBatch): Promise<void> {
     const k = this.keys;
-    const { position } = e;
-    const pairsOf = new Map<number, ListenPair[]>();
-    for (const p of e.pairs) {
-      const list = pairsOf.get(p.customerId);
-      if (list) list.push(p);
-      else pairsOf.set(p.customerId, [p]);
-    }
-    const recent = latestPlays(e.plays, await this.keptPlays(e.plays));
-    const args: Array<string | number> = [];
-    for (const p of e.profiles) {
-      args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
-        p.uniqueTracks, p.firstSeen, p.lastSeen, encodeRecentPlays(recent.get(p.customerId) ?? []));
-    }
-    let pairGroups = 0;
-    for (const [customerId, list] of pairsOf) pairGroups += pushGroups(args, k.listens(customerId), list.map((p) => [p.trackId, encodePair(p)]));
-    for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
-    for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
-    for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
-    let reply: ApplyReply;
-    try {
-      reply = await this.run((redis) => redis.applyStoreEffects(6,
-        k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
-        position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
-        e.profiles.length, pairGroups, e.interests.length, e.adDecisions.length, e.sms.length, ...packData(args)));
-    } catch (err) {
-      this.hot.clear(); // applied or not is unknown: read everything again
-      throw err;
-    }
-    if (reply[0] === 'conflict') {
-      this.hot.clear();
-      throw new WatermarkConflict(position, Number(reply[1]));
-    }
-    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs, recent);
-  }
-
-  /** The plays kept for these plays' customers: from memory, or read (a customer evicted since the batch state). */
-  private async keptPlays(plays: PlayEvent[]): Promise<(customerId: number) => PlayEvent[]> {
-    const kept = new Map<number, PlayEvent[]>();
-    const unknown: number[] = [];
-    for (const p of plays) {
-      if (kept.has(p.customerId)) continue;
-      const recent = this.hot.get(p.customerId)?.recent;
-      if (recent) kept.set(p.customerId, recent);
-      else {
-        kept.set(p.customerId, []);
-        unknown.push(p.customerId);
+    const sections: Record<StoreWrite['record'], Array<string | number>> = {
+      profile: [], recentPlays: [], pair: [], interest: [], adDecision: [], sms: [], counter: [],
+    };
+    const counts = { profile: 0, recentPlays: 0, pair: 0, interest: 0, adDecision: 0, sms: 0, counter: 0 };
+    const pairsOf = new Map<number, Array<[number, string]>>();
+    for (const w of writes) {
+      switch (w.record) {
+        case 'profile': sections.profile.push(k.profile(w.value.customerId), w.value.customerId, ...profileValues(w.value)); break;
+        case 'recentPlays': sections.recentPlays.push(k.profile(w.customerId), encodeRecentPlays(w.items)); break;
+        case 'pair': {
+          const list = pairsOf.get(w.value.customerId);
+          if (list) list.push([w.value.trackId, encodePair(w.value)]);
+          else pairsOf.set(w.value.customerId, [[w.value.trackId, encodePair(w.value)]]);
+          continue;
+        }
+        case 'interest': sections.interest.push(k.interests(w.value.customerId), w.value.trackId, `${w.value.customerId}:${w.value.trackId}`, w.value.detectedAt); break;
+        case 'adDecision': sections.adDecision.push(k.ads(w.value.customerId), w.value.day, `${w.value.eventId}|${w.value.at}`); break;
+        case 'sms': sections.sms.push(w.value.id, w.value.customerId, w.value.day, w.value.text, w.value.at); break;
+        case 'counter': sections.counter.push(COUNTER_FIELDS[w.name], w.by); break;
       }
+      counts[w.record] += 1;
     }
-    if (unknown.length > 0) {
-      const texts = await this.run((redis) => {
-        const pipe = redis.pipeline();
-        for (const id of unknown) pipe.hget(this.keys.profile(id), 'recent');
-        return pipe.exec();
-      });
-      (replies(texts) as Array<string | null>).forEach((text, i) => kept.set(unknown[i], decodeRecentPlays(unknown[i], text)));
-    }
-    return (customerId) => kept.get(customerId) ?? [];
+    for (const [customerId, list] of pairsOf) counts.pair += pushGroups(sections.pair, k.listens(customerId), list);
+    const order = ['profile', 'recentPlays', 'pair', 'interest', 'adDecision', 'sms', 'counter'] as const;
+    const args = order.flatMap((name) => sections[name]);
+    const reply = await this.run((redis) => redis.applyStoreBatch(6,
+      k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
+      position.expected, position.next, PROFILE_LAYOUT.map(([field]) => field).join(','), ...order.map((name) => counts[name]), ...packData(args)));
+    if (reply[0] === 'conflict') throw new WatermarkConflict(position, Number(reply[1]));
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
