@@ -12,7 +12,7 @@ import { GOLD, type Click, type Customer, type Interest, type ListenPair, type P
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
+import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -25,11 +25,34 @@ const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyStoreBatch(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
-  upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  applyStoreBatch(...args: [number, ...Array<string | number>]): Promise<ApplyReply>;
+  upsertCustomers(...args: [number, ...Array<string | number>]): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
+
+/** The keys a script call names after its fixed ones, each once; the data refers to them by their index in KEYS. */
+class ScriptKeys {
+  readonly list: string[] = [];
+  private readonly indexes = new Map<string, number>();
+  constructor(private readonly fixed: number) {}
+
+  index(key: string): number {
+    let at = this.indexes.get(key);
+    if (at === undefined) {
+      this.list.push(key);
+      this.indexes.set(key, (at = this.fixed + this.list.length));
+    }
+    return at;
+  }
+}
+
+/** A customer hash's fields and how each is written: the one definition the upsert script is given too. */
+const CUSTOMER_LAYOUT: ReadonlyArray<readonly [string, (c: Customer) => string | number]> = [
+  ['name', (c) => c.name], ['gender', (c) => c.gender], ['address', (c) => c.address], ['zip', (c) => c.zip],
+  ['sign_date', (c) => c.signDate], ['active', (c) => flag(c.active)], ['level', (c) => c.level], ['campaign', (c) => c.campaign],
+  ['linked_with_apps', (c) => flag(c.linkedWithApps)], ['age', (c) => c.age], ['age_source', (c) => c.ageSource],
+];
 
 function toCustomer(id: number, h: Record<string, string>): Customer {
   return {
@@ -81,8 +104,8 @@ export class RedisStore implements Store {
   constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
-    this.connection.client.defineCommand('applyStoreBatch', { lua: APPLY_STORE_BATCH });
-    this.connection.client.defineCommand('upsertCustomers', { lua: UPSERT_CUSTOMERS });
+    this.connection.client.defineCommand('applyStoreBatch', { lua: luaSource(APPLY_STORE_BATCH.file) });
+    this.connection.client.defineCommand('upsertCustomers', { lua: luaSource(UPSERT_CUSTOMERS.file) });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -97,11 +120,14 @@ export class RedisStore implements Store {
       // All chunks are sent at once (pipelined on the connection); Redis applies them in order.
       await Promise.all(chunked(customers, SEED_CHUNK).map((part) => {
         const args: Array<string | number> = [];
+        const keys = new ScriptKeys(UPSERT_CUSTOMERS.keys.length);
         for (const c of part) {
-          args.push(k.customer(c.id), c.id, flag(c.active && c.level < GOLD), c.name, c.gender, c.address, c.zip, c.signDate,
-            flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource);
+          args.push(keys.index(k.customer(c.id)), c.id, flag(c.active && c.level < GOLD), ...CUSTOMER_LAYOUT.map(([, value]) => value(c)));
         }
-        return redis.upsertCustomers(2, k.customers, k.eligibleCustomers, ...packData(args));
+        const [data, values] = packData(args);
+        return redis.upsertCustomers(...scriptArgs(UPSERT_CUSTOMERS,
+          { customers: k.customers, 'eligible customers': k.eligibleCustomers },
+          { 'customer fields': CUSTOMER_LAYOUT.map(([field]) => field).join(','), data, values }, keys.list));
       }));
     });
   }
@@ -199,34 +225,45 @@ export class RedisStore implements Store {
 
   async applyBatch({ position, writes }: StoreBatch): Promise<void> {
     const k = this.keys;
+    const keys = new ScriptKeys(APPLY_STORE_BATCH.keys.length);
     const sections: Record<StoreWrite['record'], Array<string | number>> = {
       profile: [], recentPlays: [], pair: [], interest: [], adDecision: [], sms: [], counter: [],
     };
-    const counts = { profile: 0, recentPlays: 0, pair: 0, interest: 0, adDecision: 0, sms: 0, counter: 0 };
+    const counts: Record<StoreWrite['record'], number> = { profile: 0, recentPlays: 0, pair: 0, interest: 0, adDecision: 0, sms: 0, counter: 0 };
     const pairsOf = new Map<number, Array<[number, string]>>();
     for (const w of writes) {
       switch (w.record) {
-        case 'profile': sections.profile.push(k.profile(w.value.customerId), w.value.customerId, ...profileValues(w.value)); break;
-        case 'recentPlays': sections.recentPlays.push(k.profile(w.customerId), encodeRecentPlays(w.items)); break;
+        case 'profile': sections.profile.push(keys.index(k.profile(w.value.customerId)), w.value.customerId, ...profileValues(w.value)); break;
+        case 'recentPlays': sections.recentPlays.push(keys.index(k.profile(w.customerId)), encodeRecentPlays(w.items)); break;
         case 'pair': {
           const list = pairsOf.get(w.value.customerId);
           if (list) list.push([w.value.trackId, encodePair(w.value)]);
           else pairsOf.set(w.value.customerId, [[w.value.trackId, encodePair(w.value)]]);
           continue;
         }
-        case 'interest': sections.interest.push(k.interests(w.value.customerId), w.value.trackId, `${w.value.customerId}:${w.value.trackId}`, w.value.detectedAt); break;
-        case 'adDecision': sections.adDecision.push(k.ads(w.value.customerId), w.value.day, `${w.value.eventId}|${w.value.at}`); break;
+        case 'interest': {
+          const i = w.value;
+          sections.interest.push(keys.index(k.interests(i.customerId)), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
+          break;
+        }
+        case 'adDecision': sections.adDecision.push(keys.index(k.ads(w.value.customerId)), w.value.day, `${w.value.eventId}|${w.value.at}`); break;
         case 'sms': sections.sms.push(w.value.id, w.value.customerId, w.value.day, w.value.text, w.value.at); break;
         case 'counter': sections.counter.push(COUNTER_FIELDS[w.name], w.by); break;
       }
       counts[w.record] += 1;
     }
-    for (const [customerId, list] of pairsOf) counts.pair += pushGroups(sections.pair, k.listens(customerId), list);
-    const order = ['profile', 'recentPlays', 'pair', 'interest', 'adDecision', 'sms', 'counter'] as const;
-    const args = order.flatMap((name) => sections[name]);
-    const reply = await this.run((redis) => redis.applyStoreBatch(6,
-      k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
-      position.expected, position.next, PROFILE_LAYOUT.map(([field]) => field).join(','), ...order.map((name) => counts[name]), ...packData(args)));
+    for (const [customerId, list] of pairsOf) counts.pair += pushGroups(sections.pair, keys.index(k.listens(customerId)), list);
+    const [data, values] = packData([
+      ...sections.profile, ...sections.recentPlays, ...sections.pair, ...sections.interest, ...sections.adDecision, ...sections.sms, ...sections.counter,
+    ]);
+    const reply = await this.run((redis) => redis.applyStoreBatch(...scriptArgs(APPLY_STORE_BATCH, {
+      watermark: k.storeWatermark(position.log, position.partition), counters: k.counters, profiles: k.profiles,
+      'interests by time': k.interestsByTime, sms: k.sms, 'sms entries': k.smsEntries,
+    }, {
+      expected: position.expected, next: position.next, 'profile fields': PROFILE_LAYOUT.map(([field]) => field).join(','),
+      profiles: counts.profile, 'recent lists': counts.recentPlays, 'pair groups': counts.pair, interests: counts.interest,
+      'ad decisions': counts.adDecision, sms: counts.sms, counters: counts.counter, data, values,
+    }, keys.list)));
     if (reply[0] === 'conflict') throw new WatermarkConflict(position, Number(reply[1]));
   }
 
