@@ -29,19 +29,14 @@
 --   enqueue sms once:  sms id, customer id, day, text, at
 --   increment:         counters field, by
 --- @include "batchValues"
+--- @include "hashRecords"
 local A, refusal = batchValues(11)
 if not A then return refusal end
-local fields = {}
-for field in string.gmatch(ARGV[3], '[^,]+') do fields[#fields + 1] = field end
+local fields = fieldList(ARGV[3])
 local width = #fields
 local i = 1
 for _ = 1, tonumber(ARGV[4]) do
-  local hash = {}
-  for j = 1, width do
-    hash[2 * j - 1] = fields[j]
-    hash[2 * j] = A[i + 1 + j]
-  end
-  redis.call('HSET', KEYS[tonumber(A[i])], unpack(hash))
+  redis.call('HSET', KEYS[tonumber(A[i])], unpack(hashOf(fields, A, i + 1)))
   redis.call('ZADD', KEYS[3], A[i+1], A[i+1])
   i = i + 2 + width
 end

@@ -8,19 +8,13 @@
 -- ARGV[2] data: per customer, packed (scripts.ts packData): key, id, eligible (0/1), then one value per field
 -- ARGV[3] values: how many values the data holds
 --- @include "unpackData"
+--- @include "hashRecords"
 local a = unpackData(ARGV[2], tonumber(ARGV[3]))
 if not a then return redis.error_reply(MALFORMED) end
-local fields = {}
-for field in string.gmatch(ARGV[1], '[^,]+') do fields[#fields + 1] = field end
-local width = #fields
+local fields = fieldList(ARGV[1])
 local all, eligible, ineligible = {}, {}, {}
-for i = 1, #a, 3 + width do
-  local hash = {}
-  for j = 1, width do
-    hash[2 * j - 1] = fields[j]
-    hash[2 * j] = a[i + 2 + j]
-  end
-  redis.call('HSET', KEYS[tonumber(a[i])], unpack(hash))
+for i = 1, #a, 3 + #fields do
+  redis.call('HSET', KEYS[tonumber(a[i])], unpack(hashOf(fields, a, i + 2)))
   all[#all + 1] = a[i+1]
   if a[i+2] == '1' then eligible[#eligible + 1] = a[i+1] else ineligible[#ineligible + 1] = a[i+1] end
 end
