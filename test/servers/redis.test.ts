@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisIndex } from '../../src/lib/adapters/redis/index.js';
+import { RedisKeys } from '../../src/lib/adapters/redis/keys.js';
 import { RedisStore } from '../../src/lib/adapters/redis/store.js';
 import { openBackends } from '../../src/lib/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
@@ -124,7 +125,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       assert.deepEqual(await store.claimSms('sender-c', 10), []);
       const redis = new Redis(url!);
       try {
-        const pending = await redis.xpending(`${prefix}sms`, 'senders');
+        const pending = await redis.xpending(new RedisKeys(prefix).partition('plays:0').sms, 'senders');
         assert.equal(pending[0], 0, 'nothing left unacknowledged');
       } finally {
         redis.disconnect();
@@ -160,11 +161,13 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       assert.equal(await redis.get(`${prefix}pred_event:2`), '0');
       assert.deepEqual(await redis.smembers(`${prefix}1_day_event_users`), ['1']);
       assert.equal(await redis.hget(`${prefix}customer:2`, 'name'), 'Bob Brown');
-      assert.deepEqual(await redis.smembers(`${prefix}interests:1`), ['10']);
-      assert.equal(await redis.type(`${prefix}sms`), 'stream');
-      for (const kind of ['profile:1', 'listens:1', 'ads:1', 'agg:minute:all:0', 'plays:state:NY']) {
-        assert.ok(keys.includes(`${prefix}${kind}`), `${kind} written`);
+      const live = new RedisKeys(prefix).partition(`${b.log.name}:0`);
+      assert.deepEqual(await redis.smembers(live.interests(1)), ['10']);
+      assert.equal(await redis.type(live.sms), 'stream');
+      for (const key of [live.profile(1), live.listens(1), live.ads(1), `${prefix}agg:minute:all:0`, `${prefix}plays:state:NY`]) {
+        assert.ok(keys.includes(key), `${key} written`);
       }
+      assert.equal(await redis.hget(`${prefix}live:customers`, '1'), `${b.log.name}:0`);
     } finally {
       redis.disconnect();
       await b.close();

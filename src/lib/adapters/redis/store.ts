@@ -11,7 +11,7 @@ import {
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
-import { RedisKeys, SMS_GROUP } from './keys.js';
+import { PartitionKeys, RedisKeys, SMS_GROUP, partitionName, type PartitionName } from './keys.js';
 import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
@@ -20,6 +20,8 @@ const SMS_CLAIM_TIMEOUT_MS = 60_000;
 const PIPELINE_CHUNK = 5_000;
 /** Customers per upsert script call. */
 const SEED_CHUNK = 1_000;
+/** Customers remembered as being in the live-state directory, at most (then forgotten, to be written again). */
+const KNOWN_CUSTOMERS_MAX = 1_000_000;
 /** Keys per DEL / MSET / SADD command in the model deployment. */
 const ARGS_CHUNK = 1_000;
 
@@ -78,6 +80,15 @@ function toProfile(customerId: number, h: Record<string, string>): Profile {
   return p;
 }
 
+/** The customer whose state a write is part of (none for counters). */
+function customerOf(w: StoreWrite): number[] {
+  switch (w.record) {
+    case 'counter': return [];
+    case 'recentPlays': return [w.customerId];
+    default: return [w.value.customerId];
+  }
+}
+
 /** Fields of the counters hash. */
 const COUNTER_FIELDS: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
 
@@ -98,7 +109,11 @@ export function decodePair(customerId: number, trackId: number, value: string): 
 export class RedisStore implements Store {
   readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
-  private smsGroupReady = false;
+  /** Partitions whose SMS stream has the senders' group. */
+  private readonly smsGroups = new Set<PartitionName>();
+  /** Partitions this process put in the partition set, and customers it put in the directory (under that partition). */
+  private readonly knownPartitions = new Set<PartitionName>();
+  private readonly knownCustomers = new Map<number, PartitionName>();
 
   /** smsClaimTimeoutMs: how long a claimed SMS stays with its sender before another may take it. */
   constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
@@ -188,14 +203,14 @@ export class RedisStore implements Store {
   // ---------------------------------------------------------------- live state
 
   async loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState> {
-    const k = this.keys;
+    const k = this.keys.partition(partitionName(log, partition));
     return this.run(async (redis) => {
       // The watermark first: any write after this read moves it, and applyBatch's compare-and-set then fails.
-      const stored = await redis.get(k.storeWatermark(log, partition));
+      const stored = await redis.get(k.watermark);
       const watermark = stored === null ? -1 : Number(stored);
       const pipe = redis.pipeline();
       for (const id of request.customers) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
-      if (request.targeting.length > 0) pipe.smismember(k.targeted, ...request.targeting.map(String));
+      if (request.targeting.length > 0) pipe.smismember(this.keys.targeted, ...request.targeting.map(String));
       const r = replies(await pipe.exec());
       const customers = new Map<number, CustomerState>();
       request.customers.forEach((id, i) => {
@@ -224,7 +239,7 @@ export class RedisStore implements Store {
   }
 
   async applyBatch({ position, writes }: StoreBatch): Promise<void> {
-    const k = this.keys;
+    const k = this.keys.partition(partitionName(position.log, position.partition));
     const keys = new ScriptKeys(APPLY_STORE_BATCH.keys.length);
     const sections: Record<StoreWrite['record'], Array<string | number>> = {
       profile: [], recentPlays: [], pair: [], interest: [], adDecision: [], sms: [], counter: [],
@@ -256,38 +271,76 @@ export class RedisStore implements Store {
     const [data, values] = packData([
       ...sections.profile, ...sections.recentPlays, ...sections.pair, ...sections.interest, ...sections.adDecision, ...sections.sms, ...sections.counter,
     ]);
-    const reply = await this.run((redis) => redis.applyStoreBatch(...scriptArgs(APPLY_STORE_BATCH, {
-      watermark: k.storeWatermark(position.log, position.partition), counters: k.counters, profiles: k.profiles,
+    // Where readers find this state: written first and outside the script (other slots), never taken back; an entry
+    // whose script then fails points at state not there yet, which reads as none.
+    const newcomers = [...new Set(writes.flatMap(customerOf))].filter((id) => this.knownCustomers.get(id) !== k.name);
+    const register = (redis: ScriptedRedis) => Promise.all([
+      this.knownPartitions.has(k.name) ? null : redis.sadd(this.keys.livePartitions, k.name),
+      newcomers.length === 0 ? null : redis.hset(this.keys.liveCustomers, ...newcomers.flatMap((id) => [id, k.name])),
+    ]);
+    const [, reply] = await this.run((redis) => Promise.all([register(redis), redis.applyStoreBatch(...scriptArgs(APPLY_STORE_BATCH, {
+      watermark: k.watermark, counters: k.counters, profiles: k.profiles,
       'interests by time': k.interestsByTime, sms: k.sms, 'sms entries': k.smsEntries,
     }, {
       expected: position.expected, next: position.next, 'profile fields': PROFILE_LAYOUT.map(([field]) => field).join(','),
       profiles: counts.profile, 'recent lists': counts.recentPlays, 'pair groups': counts.pair, interests: counts.interest,
       'ad decisions': counts.adDecision, sms: counts.sms, counters: counts.counter, data, values,
-    }, keys.list)));
+    }, keys.list))]));
+    this.knownPartitions.add(k.name);
+    for (const id of newcomers) this.knowCustomer(id, k.name);
     if (reply[0] === 'conflict') throw new WatermarkConflict(position, Number(reply[1]));
   }
 
+  private knowCustomer(customerId: number, partition: PartitionName): void {
+    if (this.knownCustomers.size >= KNOWN_CUSTOMERS_MAX) this.knownCustomers.clear();
+    this.knownCustomers.set(customerId, partition);
+  }
+
+  /** The keys of the partition that holds this customer's live state, or null (no state). */
+  private async partitionOf(customerId: number): Promise<PartitionKeys | null> {
+    const name = await this.run((redis) => redis.hget(this.keys.liveCustomers, String(customerId)));
+    return name === null ? null : this.keys.partition(name);
+  }
+
+  /** Every partition that holds live state. */
+  private async partitions(): Promise<PartitionKeys[]> {
+    const names = await this.run((redis) => redis.smembers(this.keys.livePartitions));
+    return names.sort().map((name) => this.keys.partition(name));
+  }
+
   async getProfile(customerId: number): Promise<Profile | null> {
-    const [h] = await this.hashes([this.keys.profile(customerId)]);
+    const k = await this.partitionOf(customerId);
+    const [h] = k ? await this.hashes([k.profile(customerId)]) : [null];
     return h ? toProfile(customerId, h) : null;
   }
 
   async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
-    const text = await this.run((redis) => redis.hget(this.keys.profile(customerId), 'recent'));
+    const k = await this.partitionOf(customerId);
+    const text = k ? await this.run((redis) => redis.hget(k.profile(customerId), 'recent')) : null;
     return decodeRecentPlays(customerId, text).slice(0, limit);
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
-    const ids = (await this.run((redis) => redis.zrangebyscore(this.keys.profiles, `(${afterCustomerId}`, '+inf', 'LIMIT', 0, limit))).map(Number);
-    const hashes = await this.hashes(ids.map((id) => this.keys.profile(id)));
-    return ids.flatMap((id, i) => (hashes[i] ? [toProfile(id, hashes[i]!)] : []));
+    const parts = await this.partitions();
+    // Each partition's first `limit` ids after the given one; of those, the first `limit` overall.
+    const pages = await this.run(async (redis) => {
+      const pipe = redis.pipeline();
+      for (const k of parts) pipe.zrangebyscore(k.profiles, `(${afterCustomerId}`, '+inf', 'LIMIT', 0, limit);
+      return replies(await pipe.exec()) as string[][];
+    });
+    const ids = pages.flatMap((page, i) => page.map((id) => ({ id: Number(id), k: parts[i] })))
+      .sort((a, b) => a.id - b.id).slice(0, limit);
+    const hashes = await this.hashes(ids.map(({ id, k }) => k.profile(id)));
+    return ids.flatMap(({ id }, i) => (hashes[i] ? [toProfile(id, hashes[i]!)] : []));
   }
 
   async interestsOf(customerId: number): Promise<Interest[]> {
+    const k = await this.partitionOf(customerId);
+    if (!k) return [];
     return this.run(async (redis) => {
-      const tracks = (await redis.smembers(this.keys.interests(customerId))).map(Number);
+      const tracks = (await redis.smembers(k.interests(customerId))).map(Number);
       if (tracks.length === 0) return [];
-      const times = await redis.zmscore(this.keys.interestsByTime, ...tracks.map((t) => `${customerId}:${t}`));
+      const times = await redis.zmscore(k.interestsByTime, ...tracks.map((t) => `${customerId}:${t}`));
       return tracks
         .map((trackId, i) => ({ customerId, trackId, detectedAt: Number(times[i]) }))
         .sort((a, b) => a.detectedAt - b.detectedAt || a.trackId - b.trackId);
@@ -296,19 +349,22 @@ export class RedisStore implements Store {
 
   async recentInterests(limit: number): Promise<Interest[]> {
     if (limit <= 0) return [];
-    return this.run(async (redis) => {
-      const newest = await redis.zrevrange(this.keys.interestsByTime, 0, limit - 1, 'WITHSCORES');
-      if (newest.length === 0) return [];
-      // Everything down to the last time shown, so ties at the edge are ordered like the other stores do.
-      const edge = newest[newest.length - 1];
-      const rows = await redis.zrevrangebyscore(this.keys.interestsByTime, '+inf', edge, 'WITHSCORES');
-      const out: Interest[] = [];
-      for (let i = 0; i < rows.length; i += 2) {
-        const [c, t] = rows[i].split(':').map(Number);
-        out.push({ customerId: c, trackId: t, detectedAt: Number(rows[i + 1]) });
+    const parts = await this.partitions();
+    const out: Interest[] = [];
+    await this.run(async (redis) => {
+      for (const k of parts) {
+        const newest = await redis.zrevrange(k.interestsByTime, 0, limit - 1, 'WITHSCORES');
+        if (newest.length === 0) continue;
+        // Everything down to the last time shown, so ties at the edge are ordered like the other stores do.
+        const edge = newest[newest.length - 1];
+        const rows = await redis.zrevrangebyscore(k.interestsByTime, '+inf', edge, 'WITHSCORES');
+        for (let i = 0; i < rows.length; i += 2) {
+          const [c, t] = rows[i].split(':').map(Number);
+          out.push({ customerId: c, trackId: t, detectedAt: Number(rows[i + 1]) });
+        }
       }
-      return out.sort((a, b) => b.detectedAt - a.detectedAt || a.customerId - b.customerId || a.trackId - b.trackId).slice(0, limit);
     });
+    return out.sort((a, b) => b.detectedAt - a.detectedAt || a.customerId - b.customerId || a.trackId - b.trackId).slice(0, limit);
   }
 
   async clicksOf(customerIds: number[]): Promise<Click[]> {
@@ -418,7 +474,8 @@ export class RedisStore implements Store {
   }
 
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
-    const all = await this.run((redis) => redis.hgetall(this.keys.ads(customerId)));
+    const k = await this.partitionOf(customerId);
+    const all = k ? await this.run((redis) => redis.hgetall(k.ads(customerId))) : {};
     return Object.entries(all)
       .map(([day, value]) => {
         const [eventId, at] = value.split('|').map(Number);
@@ -429,18 +486,26 @@ export class RedisStore implements Store {
 
   // ---------------------------------------------------------------- SMS queue (a Redis Stream)
 
+  /** Each partition's stream in turn (the order of their names), until `limit` messages are claimed. */
   async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
-    if (limit <= 0) return [];
-    const k = this.keys;
+    const out: SmsMessage[] = [];
+    for (const k of await this.partitions()) {
+      if (out.length >= limit) break;
+      out.push(...await this.claimFrom(k, consumer, limit - out.length));
+    }
+    return out;
+  }
+
+  private async claimFrom(k: PartitionKeys, consumer: string, limit: number): Promise<SmsMessage[]> {
     return this.run(async (redis) => {
-      if (!this.smsGroupReady) {
+      if (!this.smsGroups.has(k.name)) {
         try {
           // From the stream's start ("0"), so messages queued before the first sender are delivered too.
           await redis.xgroup('CREATE', k.sms, SMS_GROUP, '0', 'MKSTREAM');
         } catch (err) {
           if (!/BUSYGROUP/.test((err as Error).message)) throw err;
         }
-        this.smsGroupReady = true;
+        this.smsGroups.add(k.name);
       }
       // Messages a sender claimed but never acknowledged (it died) come back first.
       const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, this.smsClaimTimeoutMs, '0-0', 'COUNT', limit)) as
@@ -459,12 +524,21 @@ export class RedisStore implements Store {
     });
   }
 
+  /** Ids are `<customer>:<day>`: each is acknowledged on the stream of its customer's partition. */
   async ackSms(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const k = this.keys;
+    const byPartition = new Map<PartitionName, { k: PartitionKeys; ids: string[] }>();
+    for (const id of ids) {
+      const k = await this.partitionOf(Number(id.split(':')[0]));
+      if (!k) continue;
+      const group = byPartition.get(k.name) ?? { k, ids: [] };
+      group.ids.push(id);
+      byPartition.set(k.name, group);
+    }
     await this.run(async (redis) => {
-      const entries = (await redis.hmget(k.smsEntries, ...ids)).filter((e): e is string => Boolean(e));
-      if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+      for (const { k, ids: some } of byPartition.values()) {
+        const entries = (await redis.hmget(k.smsEntries, ...some)).filter((e): e is string => Boolean(e));
+        if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+      }
     });
   }
 
@@ -472,15 +546,27 @@ export class RedisStore implements Store {
 
   async counts(): Promise<StoreCounts> {
     const k = this.keys;
+    const parts = await this.partitions();
     return this.run(async (redis) => {
-      const r = replies(await redis.pipeline()
-        .scard(k.customers).scard(k.tracks).zcard(k.profiles).zcard(k.interestsByTime).scard(k.eligibleCustomers)
-        .scard(k.targeted).hlen(k.smsEntries).hlen(k.clicks).hmget(k.counters, 'ad_decisions', 'events_processed', 'dead_letters')
-        .exec()) as [number, number, number, number, number, number, number, number, Array<string | null>];
-      const [adDecisions, eventsProcessed, streamDeadLetters] = r[8].map((v) => Number(v ?? 0));
+      const pipe = redis.pipeline()
+        .scard(k.customers).scard(k.tracks).scard(k.eligibleCustomers).scard(k.targeted).hlen(k.clicks);
+      for (const p of parts) pipe.zcard(p.profiles).zcard(p.interestsByTime).hlen(p.smsEntries).hmget(p.counters, ...Object.values(COUNTER_FIELDS));
+      const r = replies(await pipe.exec());
+      const [customers, tracks, eligibleCustomers, targetedCustomers, clicks] = r.slice(0, 5) as number[];
+      const live = { profiles: 0, interests: 0, smsQueued: 0, eventsProcessed: 0, deadLetters: 0, adDecisions: 0 };
+      parts.forEach((_p, i) => {
+        const [profiles, interests, sms, counters] = r.slice(5 + 4 * i, 9 + 4 * i) as [number, number, number, Array<string | null>];
+        const [eventsProcessed, deadLetters, adDecisions] = counters.map((v) => Number(v ?? 0));
+        live.profiles += profiles;
+        live.interests += interests;
+        live.smsQueued += sms;
+        live.eventsProcessed += eventsProcessed;
+        live.deadLetters += deadLetters;
+        live.adDecisions += adDecisions;
+      });
       return {
-        customers: r[0], tracks: r[1], profiles: r[2], interests: r[3], eligibleCustomers: r[4], targetedCustomers: r[5],
-        adDecisions, smsQueued: r[6], eventsProcessed, streamDeadLetters, clicks: r[7],
+        customers, tracks, profiles: live.profiles, interests: live.interests, eligibleCustomers, targetedCustomers,
+        adDecisions: live.adDecisions, smsQueued: live.smsQueued, eventsProcessed: live.eventsProcessed, streamDeadLetters: live.deadLetters, clicks,
       };
     });
   }
