@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, luaSource, type ScriptLayout } from '../../src/lib/adapters/redis/scripts.js';
+import { RedisStore } from '../../src/lib/adapters/redis/store.js';
+import { storeBatch } from '../support/store-batch.js';
 
 const LUA_DIR = new URL('../../../src/lib/adapters/redis/lua/', import.meta.url);
 const LAYOUTS: Array<ScriptLayout<string, string>> = [APPLY_STORE_BATCH, UPSERT_CUSTOMERS];
@@ -51,4 +53,32 @@ describe('Redis scripts', () => {
       assert.doesNotMatch(source, /^--- @include/m, 'every include is expanded');
     });
   }
+
+  it('a store batch names only keys under its partition\'s hash tag (one Redis Cluster slot)', async () => {
+    const calls: Array<Array<string | number>> = [];
+    const fake = {
+      applyStoreBatch: async (...args: Array<string | number>) => { calls.push(args); return ['ok', '9']; },
+      sadd: async () => 1,
+      hset: async () => 1,
+    };
+    const store = new RedisStore('redis://127.0.0.1:1', 'mf-test:');
+    (store as unknown as { run: (work: (redis: unknown) => Promise<unknown>) => Promise<unknown> }).run = (work) => work(fake);
+    const play = { eventId: 9, customerId: 42, trackId: 7, time: 5, mobile: true, zip: '10001' };
+    await store.applyBatch(storeBatch({
+      position: { log: 'plays', partition: 3, expected: 8, next: 9 },
+      profiles: [{ customerId: 42, plays: 3, mobilePlays: 3, morning: 3, afternoon: 0, evening: 0, night: 0, uniqueTracks: 1, firstSeen: 1, lastSeen: 5 }],
+      pairs: [{ customerId: 42, trackId: 7, plays: 3, recent: [], interestAt: 5 }],
+      recent: new Map([[42, [play]]]),
+      interests: [{ customerId: 42, trackId: 7, detectedAt: 5 }],
+      adDecisions: [{ customerId: 42, day: '2014-10-20', eventId: 9, at: 5 }],
+      sms: [{ id: '42:2014-10-20', customerId: 42, day: '2014-10-20', text: 'offer', at: 5 }],
+      processed: 1,
+    }));
+    assert.equal(calls.length, 1);
+    const [numKeys, ...rest] = calls[0];
+    const keys = rest.slice(0, Number(numKeys)) as string[];
+    assert.equal(keys.length, APPLY_STORE_BATCH.keys.length + 4, 'the fixed keys and the customer\'s profile, listens, interests and ads');
+    for (const key of keys) assert.match(key, /^mf-test:\{mf:plays:3\}:/, key);
+  });
 });
+
