@@ -55,7 +55,10 @@ export async function benchTrain(sizes: number[], log: (line: string) => void = 
       await backends.store.addClicks(data.clicks);
       await backends.store.applyBatch({
         position: { log: 'bench-train', partition: 0, expected: -1, next: 0 },
-        writes: data.profiles.map((value) => ({ op: 'set', record: 'profile', value })),
+        writes: {
+          set: { profiles: data.profiles, pairs: [] }, cappedList: { recentPlays: [] }, addToSet: { interests: [], adDecisions: [] },
+          enqueueOnce: { sms: [] }, increment: {},
+        },
       });
       started = performance.now();
       const report = await trainAndDeploy(backends.store, OPTIONS);

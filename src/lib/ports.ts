@@ -174,26 +174,25 @@ export type StoreCounter = 'eventsProcessed' | 'deadLetters' | 'adDecisions';
 /**
  * The store's writes: a small fixed set of operations the pipeline computes once (every rule -- recent plays
  * capping, profile and pair state, interest detection, once-a-day ads -- lives in src/lib/pipeline/); an adapter
- * only stores them.
- *   set          the record's new absolute value (replaces what is stored under its id)
- *   cappedList   the whole list, already ordered and capped (replaces the stored list; written after the profile)
- *   addToSet     kept once by its id (customer and track; customer and day); a second add changes nothing
- *   enqueueOnce  queued once by its id ever, however often enqueued
- *   increment    adds `by` to a running total
+ * only stores them. Grouped by operation, each a list of records of one shape (a batch holds thousands).
  */
-export type StoreWrite =
-  | { op: 'set'; record: 'profile'; value: Profile }
-  | { op: 'set'; record: 'pair'; value: ListenPair }
-  | { op: 'cappedList'; record: 'recentPlays'; customerId: number; items: PlayEvent[] }
-  | { op: 'addToSet'; record: 'interest'; value: Interest }
-  | { op: 'addToSet'; record: 'adDecision'; value: AdDecision }
-  | { op: 'enqueueOnce'; record: 'sms'; value: SmsMessage }
-  | { op: 'increment'; record: 'counter'; name: StoreCounter; by: number };
+export interface StoreWrites {
+  /** Each record's new absolute value: replaces what is stored under its id (customer; customer and track). */
+  set: { profiles: Profile[]; pairs: ListenPair[] };
+  /** Each customer's whole list of kept plays, already ordered and capped: replaces the stored list (kept with the profile). */
+  cappedList: { recentPlays: Array<{ customerId: number; items: PlayEvent[] }> };
+  /** Kept once by id (customer and track; customer and day): adding one again changes nothing. */
+  addToSet: { interests: Interest[]; adDecisions: AdDecision[] };
+  /** Queued once by id, ever, however often enqueued. */
+  enqueueOnce: { sms: SmsMessage[] };
+  /** Added to running totals. */
+  increment: Partial<Record<StoreCounter, number>>;
+}
 
 /** One atomic step: the writes and the watermark they move from `position.expected` to `position.next`. */
 export interface StoreBatch {
   position: SourcePosition;
-  writes: StoreWrite[];
+  writes: StoreWrites;
 }
 
 export interface Prediction {
@@ -268,7 +267,7 @@ export interface ModelRegistry {
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
 }
 
-/** SMS queue: the stream enqueues each message once (see StoreWrite); the sender claims, sends, then acknowledges. */
+/** SMS queue: the stream enqueues each message once (see StoreWrites); the sender claims, sends, then acknowledges. */
 export interface SmsQueue {
   claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
   ackSms(ids: string[]): Promise<void>;

@@ -8,7 +8,7 @@ import { sleep } from '../sleep.js';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type ConsumedRecord, type EventLog, type Index, type IndexEffects, type LogBatch, type PartitionLag,
-  type LiveState, type SmsMessage, type StoreCounter, type StoreWrite,
+  type LiveState, type SmsMessage, type StoreWrites,
 } from '../ports.js';
 import type { DeadLetter, DetectedInterest, EnrichedPlay, ListenPair, PlayEvent, Profile } from '../records.js';
 import { Catalog } from './catalog.js';
@@ -203,23 +203,18 @@ async function applyToStore(
   }
 }
 
-/** A step's store writes, from what its plays changed and decided: profiles before the recent plays kept with them. */
+/** A step's store writes, from what its plays changed and decided. */
 export function storeWrites(
   changed: { profiles: Profile[]; pairs: ListenPair[]; recent: Map<number, PlayEvent[]> },
   outcome: Pick<BatchOutcome, 'processed' | 'deadLetters' | 'interests' | 'adDecisions' | 'sms'>,
-): StoreWrite[] {
-  const writes: StoreWrite[] = [];
-  for (const value of changed.profiles) writes.push({ op: 'set', record: 'profile', value });
-  for (const [customerId, items] of changed.recent) writes.push({ op: 'cappedList', record: 'recentPlays', customerId, items });
-  for (const value of changed.pairs) writes.push({ op: 'set', record: 'pair', value });
-  for (const i of outcome.interests) writes.push({ op: 'addToSet', record: 'interest', value: { customerId: i.customerId, trackId: i.trackId, detectedAt: i.detectedAt } });
-  for (const value of outcome.adDecisions) writes.push({ op: 'addToSet', record: 'adDecision', value });
-  for (const value of outcome.sms) writes.push({ op: 'enqueueOnce', record: 'sms', value });
-  const counters: Array<[StoreCounter, number]> = [
-    ['eventsProcessed', outcome.processed], ['deadLetters', outcome.deadLetters], ['adDecisions', outcome.adDecisions.length],
-  ];
-  for (const [name, by] of counters) if (by > 0) writes.push({ op: 'increment', record: 'counter', name, by });
-  return writes;
+): StoreWrites {
+  return {
+    set: { profiles: changed.profiles, pairs: changed.pairs },
+    cappedList: { recentPlays: [...changed.recent].map(([customerId, items]) => ({ customerId, items })) },
+    addToSet: { interests: outcome.interests, adDecisions: outcome.adDecisions },
+    enqueueOnce: { sms: outcome.sms },
+    increment: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters, adDecisions: outcome.adDecisions.length },
+  };
 }
 
 // ---------------------------------------------------------------- the stream loop

@@ -151,21 +151,15 @@ export class EmbeddedStore implements Store {
     this.db.transaction(() => {
       const actual = readWatermark(this.db, position.log, position.partition);
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
-      for (const w of writes) {
-        switch (w.record) {
-          case 'profile': {
-            const p = w.value;
-            upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen);
-            break;
-          }
-          case 'recentPlays': setRecent.run(encodeRecentPlays(w.items), w.customerId); break;
-          case 'pair': upsertPair.run(w.value.customerId, w.value.trackId, w.value.plays, w.value.recent.join(','), w.value.interestAt); break;
-          case 'interest': addInterest.run(w.value.customerId, w.value.trackId, w.value.detectedAt); break;
-          case 'adDecision': addDecision.run(w.value.customerId, w.value.day, w.value.eventId, w.value.at); break;
-          case 'sms': addSms.run(w.value.id, w.value.customerId, w.value.day, w.value.text, w.value.at); break;
-          case 'counter': this.bump(COUNTER_NAMES[w.name], w.by); break;
-        }
+      for (const p of writes.set.profiles) {
+        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen);
       }
+      for (const l of writes.cappedList.recentPlays) setRecent.run(encodeRecentPlays(l.items), l.customerId);
+      for (const p of writes.set.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
+      for (const i of writes.addToSet.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
+      for (const d of writes.addToSet.adDecisions) addDecision.run(d.customerId, d.day, d.eventId, d.at);
+      for (const m of writes.enqueueOnce.sms) addSms.run(m.id, m.customerId, m.day, m.text, m.at);
+      for (const [name, by] of Object.entries(writes.increment) as Array<[StoreCounter, number]>) this.bump(COUNTER_NAMES[name], by);
       writeWatermark(this.db, position.log, position.partition, position.next);
     }).immediate();
   }

@@ -6,7 +6,7 @@ import { MusicflowError } from '../../errors.js';
 import {
   WatermarkConflict,
   type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
-  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts, type StoreWrite,
+  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
@@ -33,21 +33,34 @@ interface ScriptedRedis extends Redis {
 
 const flag = (b: boolean) => (b ? '1' : '0');
 
-/** The keys a script call names after its fixed ones, each once; the data refers to them by their index in KEYS. */
+/** The keys a script call names after its fixed ones; the data refers to each by its index in KEYS. */
 class ScriptKeys {
   readonly list: string[] = [];
-  private readonly indexes = new Map<string, number>();
-  constructor(private readonly fixed: number) {}
+  private readonly named = { profile: new Map<number, number>(), listens: new Map<number, number>(), interests: new Map<number, number>(), ads: new Map<number, number>() };
+  constructor(private readonly fixed: number, private readonly partition?: PartitionKeys) {}
 
-  index(key: string): number {
-    let at = this.indexes.get(key);
-    if (at === undefined) {
-      this.list.push(key);
-      this.indexes.set(key, (at = this.fixed + this.list.length));
-    }
+  add(key: string): number {
+    this.list.push(key);
+    return this.fixed + this.list.length;
+  }
+
+  /** A customer's key of the partition, named once however often it is asked for. */
+  of(kind: CustomerKey, customerId: number): number {
+    const named = this.named[kind];
+    let at = named.get(customerId);
+    if (at === undefined) named.set(customerId, (at = this.add(this.partition![kind](customerId))));
     return at;
   }
+
+  /** The customers whose keys were named. */
+  customers(): Set<number> {
+    const all = new Set(this.named.profile.keys());
+    for (const kind of ['listens', 'interests', 'ads'] as const) for (const id of this.named[kind].keys()) all.add(id);
+    return all;
+  }
 }
+
+type CustomerKey = 'profile' | 'listens' | 'interests' | 'ads';
 
 /** A customer hash's fields and how each is written: the one definition the upsert script is given too. */
 const CUSTOMER_LAYOUT: ReadonlyArray<readonly [string, (c: Customer) => string | number]> = [
@@ -70,23 +83,13 @@ export const PROFILE_LAYOUT: ReadonlyArray<readonly [string, Exclude<keyof Profi
   ['night', 'night'], ['unique_tracks', 'uniqueTracks'], ['first_seen', 'firstSeen'], ['last_seen', 'lastSeen'],
 ];
 
-function profileValues(p: Profile): number[] {
-  return PROFILE_LAYOUT.map(([, member]) => p[member]);
-}
+/** What the script is told of the layout: the fields, then `recent` (the capped plays kept in the same hash). */
+const PROFILE_FIELDS = [...PROFILE_LAYOUT.map(([field]) => field), 'recent'].join(',');
 
 function toProfile(customerId: number, h: Record<string, string>): Profile {
   const p = { customerId } as Profile;
   for (const [field, member] of PROFILE_LAYOUT) p[member] = Number(h[field]);
   return p;
-}
-
-/** The customer whose state a write is part of (none for counters). */
-function customerOf(w: StoreWrite): number[] {
-  switch (w.record) {
-    case 'counter': return [];
-    case 'recentPlays': return [w.customerId];
-    default: return [w.value.customerId];
-  }
 }
 
 /** Fields of the counters hash. */
@@ -137,7 +140,7 @@ export class RedisStore implements Store {
         const args: Array<string | number> = [];
         const keys = new ScriptKeys(UPSERT_CUSTOMERS.keys.length);
         for (const c of part) {
-          args.push(keys.index(k.customer(c.id)), c.id, flag(c.active && c.level < GOLD), ...CUSTOMER_LAYOUT.map(([, value]) => value(c)));
+          args.push(keys.add(k.customer(c.id)), c.id, flag(c.active && c.level < GOLD), ...CUSTOMER_LAYOUT.map(([, value]) => value(c)));
         }
         const [data, values] = packData(args);
         return redis.upsertCustomers(...scriptArgs(UPSERT_CUSTOMERS,
@@ -240,51 +243,57 @@ export class RedisStore implements Store {
 
   async applyBatch({ position, writes }: StoreBatch): Promise<void> {
     const k = this.keys.partition(partitionName(position.log, position.partition));
-    const keys = new ScriptKeys(APPLY_STORE_BATCH.keys.length);
-    const sections: Record<StoreWrite['record'], Array<string | number>> = {
-      profile: [], recentPlays: [], pair: [], interest: [], adDecision: [], sms: [], counter: [],
-    };
-    const counts: Record<StoreWrite['record'], number> = { profile: 0, recentPlays: 0, pair: 0, interest: 0, adDecision: 0, sms: 0, counter: 0 };
-    const pairsOf = new Map<number, Array<[number, string]>>();
-    for (const w of writes) {
-      switch (w.record) {
-        case 'profile': sections.profile.push(keys.index(k.profile(w.value.customerId)), w.value.customerId, ...profileValues(w.value)); break;
-        case 'recentPlays': sections.recentPlays.push(keys.index(k.profile(w.customerId)), encodeRecentPlays(w.items)); break;
-        case 'pair': {
-          const list = pairsOf.get(w.value.customerId);
-          if (list) list.push([w.value.trackId, encodePair(w.value)]);
-          else pairsOf.set(w.value.customerId, [[w.value.trackId, encodePair(w.value)]]);
-          continue;
-        }
-        case 'interest': {
-          const i = w.value;
-          sections.interest.push(keys.index(k.interests(i.customerId)), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
-          break;
-        }
-        case 'adDecision': sections.adDecision.push(keys.index(k.ads(w.value.customerId)), w.value.day, `${w.value.eventId}|${w.value.at}`); break;
-        case 'sms': sections.sms.push(w.value.id, w.value.customerId, w.value.day, w.value.text, w.value.at); break;
-        case 'counter': sections.counter.push(COUNTER_FIELDS[w.name], w.by); break;
+    const keys = new ScriptKeys(APPLY_STORE_BATCH.keys.length, k);
+    // A customer's capped plays go in with its profile (one HSET) when the batch sets both.
+    const recentOf = new Map<number, string>();
+    for (const l of writes.cappedList.recentPlays) recentOf.set(l.customerId, encodeRecentPlays(l.items));
+    const profiles: Array<string | number> = [];
+    for (const p of writes.set.profiles) {
+      const recent = recentOf.get(p.customerId);
+      profiles.push(keys.of('profile', p.customerId), p.customerId, PROFILE_LAYOUT.length + (recent === undefined ? 0 : 1));
+      for (const [, member] of PROFILE_LAYOUT) profiles.push(p[member]);
+      if (recent !== undefined) {
+        profiles.push(recent);
+        recentOf.delete(p.customerId);
       }
-      counts[w.record] += 1;
     }
-    for (const [customerId, list] of pairsOf) counts.pair += pushGroups(sections.pair, keys.index(k.listens(customerId)), list);
-    const [data, values] = packData([
-      ...sections.profile, ...sections.recentPlays, ...sections.pair, ...sections.interest, ...sections.adDecision, ...sections.sms, ...sections.counter,
-    ]);
+    const recentLists: Array<string | number> = [];
+    for (const [customerId, recent] of recentOf) recentLists.push(keys.of('profile', customerId), recent);
+    const pairsOf = new Map<number, Array<[number, string]>>();
+    for (const p of writes.set.pairs) {
+      const list = pairsOf.get(p.customerId);
+      if (list) list.push([p.trackId, encodePair(p)]);
+      else pairsOf.set(p.customerId, [[p.trackId, encodePair(p)]]);
+    }
+    const pairs: Array<string | number> = [];
+    let pairGroups = 0;
+    for (const [customerId, list] of pairsOf) pairGroups += pushGroups(pairs, keys.of('listens', customerId), list);
+    const { interests, adDecisions } = writes.addToSet;
+    const { sms } = writes.enqueueOnce;
+    const increments = (Object.entries(writes.increment) as Array<[StoreCounter, number]>).filter(([, by]) => by !== 0);
+    const [data, values] = packData(profiles.concat(
+      recentLists, pairs,
+      interests.flatMap((i) => [keys.of('interests', i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt]),
+      adDecisions.flatMap((d) => [keys.of('ads', d.customerId), d.day, `${d.eventId}|${d.at}`]),
+      sms.flatMap((m) => [m.id, m.customerId, m.day, m.text, m.at]),
+      increments.flatMap(([name, by]) => [COUNTER_FIELDS[name], by]),
+    ));
     // Where readers find this state: written first and outside the script (other slots), never taken back; an entry
     // whose script then fails points at state not there yet, which reads as none.
-    const newcomers = [...new Set(writes.flatMap(customerOf))].filter((id) => this.knownCustomers.get(id) !== k.name);
+    const newcomers = new Set<number>();
+    for (const id of keys.customers()) if (this.knownCustomers.get(id) !== k.name) newcomers.add(id);
+    for (const m of sms) if (this.knownCustomers.get(m.customerId) !== k.name) newcomers.add(m.customerId);
     const register = (redis: ScriptedRedis) => Promise.all([
       this.knownPartitions.has(k.name) ? null : redis.sadd(this.keys.livePartitions, k.name),
-      newcomers.length === 0 ? null : redis.hset(this.keys.liveCustomers, ...newcomers.flatMap((id) => [id, k.name])),
+      newcomers.size === 0 ? null : redis.hset(this.keys.liveCustomers, ...[...newcomers].flatMap((id) => [id, k.name])),
     ]);
     const [, reply] = await this.run((redis) => Promise.all([register(redis), redis.applyStoreBatch(...scriptArgs(APPLY_STORE_BATCH, {
       watermark: k.watermark, counters: k.counters, profiles: k.profiles,
       'interests by time': k.interestsByTime, sms: k.sms, 'sms entries': k.smsEntries,
     }, {
-      expected: position.expected, next: position.next, 'profile fields': PROFILE_LAYOUT.map(([field]) => field).join(','),
-      profiles: counts.profile, 'recent lists': counts.recentPlays, 'pair groups': counts.pair, interests: counts.interest,
-      'ad decisions': counts.adDecision, sms: counts.sms, counters: counts.counter, data, values,
+      expected: position.expected, next: position.next, 'profile fields': PROFILE_FIELDS,
+      profiles: writes.set.profiles.length, 'recent lists': recentOf.size, 'pair groups': pairGroups, interests: interests.length,
+      'ad decisions': adDecisions.length, sms: sms.length, counters: increments.length, data, values,
     }, keys.list))]));
     this.knownPartitions.add(k.name);
     for (const id of newcomers) this.knowCustomer(id, k.name);

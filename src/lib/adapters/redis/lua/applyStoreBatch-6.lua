@@ -10,7 +10,7 @@
 -- KEYS[7..] customer keys: profile, listens, interests and ads keys of the batch's customers, named by index below
 -- ARGV[1] expected: the watermark the batch was computed from (-1: none)
 -- ARGV[2] next: the watermark after it
--- ARGV[3] profile fields: the profile hash's fields, comma separated (PROFILE_LAYOUT in store.ts)
+-- ARGV[3] profile fields: the profile hash's fields, comma separated (PROFILE_LAYOUT in store.ts, then recent)
 -- ARGV[4] profiles: how many "set profile" records
 -- ARGV[5] recent lists: how many "capped list" records
 -- ARGV[6] pair groups: how many "set pairs" groups
@@ -21,8 +21,9 @@
 -- ARGV[11] data: the records, packed (scripts.ts packData), in the sections below and in this order
 -- ARGV[12] values: how many values the data holds
 -- Sections (a "key" is an index into KEYS):
---   set profile:       key, customer id, then one value per profile field
---   capped list:       profile key, the recent plays (encoded, already capped)
+--   set profile:       key, customer id, n, then the values of the first n fields (all of them, recent too, when
+--                      the batch caps the customer's plays as well)
+--   capped list:       profile key, the recent plays (encoded, already capped) of a customer with no profile above
 --   set pairs (group): listens key, n, then n pairs of track id, encoded pair (one customer's; n <= 1000)
 --   add interest:      interests key, track id, "<customer>:<track>", detected at
 --   add ad decision:   ads key, day, "<event id>|<at>"
@@ -32,13 +33,14 @@
 --- @include "hashRecords"
 local A, refusal = batchValues(11)
 if not A then return refusal end
-local fields = fieldList(ARGV[3])
-local width = #fields
+local profile = hashFor(fieldList(ARGV[3]))
 local i = 1
 for _ = 1, tonumber(ARGV[4]) do
-  redis.call('HSET', KEYS[tonumber(A[i])], unpack(hashOf(fields, A, i + 1)))
+  local n = tonumber(A[i+2])
+  fillHash(profile, A, i + 2, n)
+  redis.call('HSET', KEYS[tonumber(A[i])], unpack(profile, 1, 2 * n))
   redis.call('ZADD', KEYS[3], A[i+1], A[i+1])
-  i = i + 2 + width
+  i = i + 3 + n
 end
 for _ = 1, tonumber(ARGV[5]) do
   redis.call('HSET', KEYS[tonumber(A[i])], 'recent', A[i+1])

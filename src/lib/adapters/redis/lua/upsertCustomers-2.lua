@@ -12,9 +12,11 @@
 local a = unpackData(ARGV[2], tonumber(ARGV[3]))
 if not a then return redis.error_reply(MALFORMED) end
 local fields = fieldList(ARGV[1])
+local customer = hashFor(fields)
 local all, eligible, ineligible = {}, {}, {}
 for i = 1, #a, 3 + #fields do
-  redis.call('HSET', KEYS[tonumber(a[i])], unpack(hashOf(fields, a, i + 2)))
+  fillHash(customer, a, i + 2, #fields)
+  redis.call('HSET', KEYS[tonumber(a[i])], unpack(customer))
   all[#all + 1] = a[i+1]
   if a[i+2] == '1' then eligible[#eligible + 1] = a[i+1] else ineligible[#ineligible + 1] = a[i+1] end
 end
