@@ -53,9 +53,12 @@ export async function benchTrain(sizes: number[], log: (line: string) => void = 
     try {
       await backends.store.upsertCustomers(data.customers);
       await backends.store.addClicks(data.clicks);
-      await backends.store.applyEffects({
+      await backends.store.applyBatch({
         position: { log: 'bench-train', partition: 0, expected: -1, next: 0 },
-        plays: [], profiles: data.profiles, pairs: [], interests: [], adDecisions: [], sms: [], counters: { eventsProcessed: 0, deadLetters: 0 },
+        writes: {
+          set: { profiles: data.profiles, pairs: [] }, cappedList: { recentPlays: [] }, addToSet: { interests: [], adDecisions: [] },
+          enqueueOnce: { sms: [] }, increment: {},
+        },
       });
       started = performance.now();
       const report = await trainAndDeploy(backends.store, OPTIONS);

@@ -59,7 +59,7 @@ export function register(program: Command): void {
     const out = output(Boolean(opts.json));
     const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
-      const models = (await backends.store.listModels()).map(listed);
+      const models = (await backends.models.listModels()).map(listed);
       out.report({ models }, () => (models.length === 0 ? ['no models yet: run `musicflow train --threshold 0.1`'] : models.map((m) => (!m.readable
         ? `${m.deployed ? '* ' : '  '}v${m.version}  ${m.created_at}  unreadable: ${m.problem}`
         : `${m.deployed ? '* ' : '  '}v${m.version}  ${m.created_at}  ${m.source === 'libsvm' ? `libsvm ${printable(m.file ?? '')}` : 'store'}  `
@@ -78,7 +78,7 @@ export function register(program: Command): void {
     const version = versionArgument(versionText);
     const backends = await openBackends(configOf(opts), { readOnly: true });
     try {
-      const record = await backends.store.getModel(version);
+      const record = await backends.models.getModel(version);
       if (!record) throw new UsageError(`model show ${version}: no such version (see \`musicflow model list\`)`);
       const body = readModelBody(record);
       const weights = Object.fromEntries(body.features.map((f, i) => [f, body.weights[i]]));
@@ -108,7 +108,7 @@ export function register(program: Command): void {
     const requested = versionText === undefined ? null : versionArgument(versionText);
     const backends = await openBackends(configOf(opts));
     try {
-      const target = rollbackTarget(await backends.store.listModels(), requested);
+      const target = rollbackTarget(await backends.models.listModels(), requested);
       const report = await redeploy(backends.store, target);
       out.report(report, () => [
         `model v${report.version} deployed${report.previous_version === null ? '' : ` (was v${report.previous_version})`}: `

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     if (book && book.rejects.length > SHOWN_REJECTS) out.warn(`... and ${book.rejects.length - SHOWN_REJECTS} more lines of ${opts.phones} skipped`);
     const backends = await openBackends(config);
     try {
-      const report = await drainSmsQueue(backends.store, provider, {
+      const report = await drainSmsQueue(backends.sms, provider, {
         limit, consumer: `sms-send@${hostname()}:${process.pid}`, batch: 500,
         retry: { ...DEFAULT_RETRY, maxAttempts }, phoneOf: (id) => book?.phones.get(id) ?? null,
       });

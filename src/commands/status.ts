@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const indexTrails = await indexTrailing(backends, lag);
       const counts = up ? await backends.store.counts() : null;
       const deadLetters = up ? await backends.log.deadLetterCounts() : null;
-      const deployed = up ? await backends.store.deployedModel() : null;
+      const deployed = up ? await backends.models.deployedModel() : null;
       const report = {
         ok: up,
         backend: backends.kind,

@@ -1,7 +1,7 @@
 // Builds the adapter set the configuration names. Commands never import an adapter directly.
 import type { Config } from './config.js';
 import { UsageError } from './errors.js';
-import type { EventLog, Index, IndexAdmin, Store } from './ports.js';
+import type { CatalogStore, EventLog, Index, IndexAdmin, LiveState, ModelRegistry, SmsQueue, Store } from './ports.js';
 import { EmbeddedEventLog } from './adapters/embedded/log.js';
 import { ThreadedIndex } from './adapters/embedded/index-thread.js';
 import { EmbeddedStore } from './adapters/embedded/store.js';
@@ -13,7 +13,13 @@ import type { OpenOptions } from './adapters/embedded/sqlite.js';
 
 export interface Backends {
   log: EventLog;
+  /** The store backend whole: its counts, health and close, and every concept below. */
   store: Store;
+  /** The store's concepts, for code that needs one: the seeded catalogue, the stream's live state, models, SMS. */
+  catalog: CatalogStore;
+  live: LiveState;
+  models: ModelRegistry;
+  sms: SmsQueue;
   index: Index;
   /** "embedded" or e.g. "kafka+redis": shown in reports. */
   kind: string;
@@ -35,7 +41,7 @@ export async function openBackends(config: Config, options: OpenOptions = {}): P
     : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir, options);
   const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
   return {
-    log, store, index,
+    log, store, index, catalog: store, live: store, models: store, sms: store,
     indexFollows: config.elasticsearch !== null,
     kind: parts.length === 2 && !kafka && !redis ? 'embedded' : parts.join('+'),
     async close() {

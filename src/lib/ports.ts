@@ -125,13 +125,29 @@ export class WatermarkConflict extends Error {
 
 // ---------------------------------------------------------------- store
 
+/** One customer's live state as the store holds it. */
+export interface CustomerState {
+  profile: Profile | null;
+  pairs: Map<number, ListenPair>; // by track id: every pair this customer has, none missing
+  recent: PlayEvent[]; // the kept plays, newest first
+}
+
+/** What the pipeline asks of the store for one batch. */
+export interface BatchStateRequest {
+  /** Customers whose whole state (profile, every pair, recent plays) is read; others the pipeline holds already. */
+  customers: number[];
+  /** Customers to check against the targeted set. */
+  targeting: number[];
+  /** Days whose ad decisions matter (for the targeted among `targeting`). */
+  days: string[];
+}
+
 /** State the pipeline needs to process one batch, read in one round trip. */
 export interface BatchState {
   watermark: number;
-  profiles: Map<number, Profile>;
-  pairs: Map<string, ListenPair>; // key pairKey(customerId, trackId)
-  targeted: Set<number>; // customers the deployed model targets
-  smsSent: Set<string>; // key `${customerId}:${day}` already queued
+  customers: Map<number, CustomerState>; // each of request.customers
+  targeted: Set<number>; // of request.targeting, the customers the deployed model targets
+  decided: Set<string>; // `${customerId}:${day}` (smsId) of the targeted that have an ad decision that day
 }
 
 export interface AdDecision {
@@ -152,15 +168,31 @@ export interface SmsMessage {
 /** Plays kept per customer for the drill-down, newest by event time. */
 export const RECENT_PLAYS_KEPT = 20;
 
-export interface StoreEffects {
+/** Counters the stream moves; a store keeps each as a running total. */
+export type StoreCounter = 'eventsProcessed' | 'deadLetters' | 'adDecisions';
+
+/**
+ * The store's writes: a small fixed set of operations the pipeline computes once (every rule -- recent plays
+ * capping, profile and pair state, interest detection, once-a-day ads -- lives in src/lib/pipeline/); an adapter
+ * only stores them. Grouped by operation, each a list of records of one shape (a batch holds thousands).
+ */
+export interface StoreWrites {
+  /** Each record's new absolute value: replaces what is stored under its id (customer; customer and track). */
+  set: { profiles: Profile[]; pairs: ListenPair[] };
+  /** Each customer's whole list of kept plays, already ordered and capped: replaces the stored list (kept with the profile). */
+  cappedList: { recentPlays: Array<{ customerId: number; items: PlayEvent[] }> };
+  /** Kept once by id (customer and track; customer and day): adding one again changes nothing. */
+  addToSet: { interests: Interest[]; adDecisions: AdDecision[] };
+  /** Queued once by id, ever, however often enqueued. */
+  enqueueOnce: { sms: SmsMessage[] };
+  /** Added to running totals. */
+  increment: Partial<Record<StoreCounter, number>>;
+}
+
+/** One atomic step: the writes and the watermark they move from `position.expected` to `position.next`. */
+export interface StoreBatch {
   position: SourcePosition;
-  plays: PlayEvent[]; // applied in this step: each customer's recent plays take them in
-  profiles: Profile[]; // absolute new values
-  pairs: ListenPair[]; // absolute new values
-  interests: Interest[]; // newly detected
-  adDecisions: AdDecision[];
-  sms: SmsMessage[];
-  counters: { eventsProcessed: number; deadLetters: number };
+  writes: StoreWrites;
 }
 
 export interface Prediction {
@@ -194,30 +226,36 @@ export interface StoreCounts {
   clicks: number;
 }
 
-export interface Store {
+/** The seeded catalogue: customers, tracks and ad clicks (`seed` writes it; enrichment and training read it). */
+export interface CatalogStore {
   upsertCustomers(customers: Customer[]): Promise<void>;
   upsertTracks(tracks: Track[]): Promise<void>;
   addClicks(clicks: Click[]): Promise<void>;
   getCustomers(ids: number[]): Promise<Map<number, Customer>>;
   getTracks(ids: number[]): Promise<Map<number, Track>>;
+  clicksOf(customerIds: number[]): Promise<Click[]>;
+  allClicks(): Promise<Click[]>;
+}
 
+/** Per-customer state the stream keeps (profiles, listen pairs, recent plays, interests), and its readers. */
+export interface LiveState {
   /**
    * Reads the watermark first, then the state (or both in one snapshot): any write after the
-   * watermark read moves the watermark, so applyEffects' compare-and-set catches stale state.
+   * watermark read moves the watermark, so applyBatch's compare-and-set catches stale state.
    */
-  loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState>;
-  /** Atomic: all effects and the new watermark, or nothing (throws WatermarkConflict). */
-  applyEffects(effects: StoreEffects): Promise<void>;
-
+  loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState>;
+  /** Atomic: every write and the new watermark, or nothing (throws WatermarkConflict). One transaction, one script. */
+  applyBatch(batch: StoreBatch): Promise<void>;
   getProfile(customerId: number): Promise<Profile | null>;
   /** A customer's latest plays by event time, newest first (at most RECENT_PLAYS_KEPT are kept). */
   recentPlays(customerId: number, limit: number): Promise<PlayEvent[]>;
   listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]>;
   interestsOf(customerId: number): Promise<Interest[]>;
   recentInterests(limit: number): Promise<Interest[]>;
-  clicksOf(customerIds: number[]): Promise<Click[]>;
-  allClicks(): Promise<Click[]>;
+}
 
+/** Trained models, the deployed one's predictions and targeted set, and the ad decisions it led to. */
+export interface ModelRegistry {
   saveModel(body: Record<string, unknown>): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   getModel(version: number): Promise<ModelRecord | null>;
@@ -232,15 +270,23 @@ export interface Store {
    * customer has a decision that day already (from a play or an earlier access). True when recorded.
    */
   recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean>;
+}
 
-  /** SMS queue: the sender claims, sends, then acknowledges. */
+/** SMS queue: the stream enqueues each message once (see StoreWrites); the sender claims, sends, then acknowledges. */
+export interface SmsQueue {
   claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
   ackSms(ids: string[]): Promise<void>;
+}
 
+/** What each backend reports of itself: counts and health stay per backend, over all its concepts. */
+export interface StoreStatus {
   counts(): Promise<StoreCounts>;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
+
+/** A store backend: every concept over one storage. Callers take the narrowest of the interfaces above. */
+export interface Store extends CatalogStore, LiveState, ModelRegistry, SmsQueue, StoreStatus {}
 
 // ---------------------------------------------------------------- index
 

@@ -13,7 +13,7 @@ import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { DAY, HOUR, MINUTE, floorTo } from '../../src/lib/pipeline/time.js';
 import {
   DIMENSION_GRAIN, RECENT_PLAYS_KEPT, WatermarkConflict,
-  type BreakdownRow, type ConsumedRecord, type Dimension, type Grain, type IndexEffects, type IndexFilter, type SeriesPoint, type StoreEffects,
+  type BreakdownRow, type ConsumedRecord, type Dimension, type Grain, type IndexEffects, type IndexFilter, type SeriesPoint, type StoreBatch,
 } from '../../src/lib/ports.js';
 import type { EnrichedPlay, PlayEvent } from '../../src/lib/records.js';
 import { processBatch } from '../../src/lib/pipeline/run.js';
@@ -24,6 +24,7 @@ import { streamLog, type StreamReport } from '../../src/lib/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 import { enrichedPlaysOf } from '../support/plays.js';
+import { storeBatch } from '../support/store-batch.js';
 
 export interface AdapterSet {
   name: string;
@@ -96,19 +97,16 @@ function indexStep(expected: number, next: number): IndexEffects {
   return { position: { log: 'contract', partition: 0, expected, next }, plays: [enrich(playAt(next, next), undefined, undefined)], offsets: [next] };
 }
 
-/** Store effects that take customer 1 to `plays` plays (one more) from watermark `expected` to `next`. */
-function storeStep(expected: number, next: number, plays: number): StoreEffects {
+/** A store step that takes customer 1 to `plays` plays (one more) from watermark `expected` to `next`. */
+function storeStep(expected: number, next: number, plays: number): StoreBatch {
   const play = playAt(next, next);
-  return {
+  return storeBatch({
     position: { log: 'contract', partition: 0, expected, next },
-    plays: [play],
     profiles: [{ customerId: 1, plays, mobilePlays: 0, morning: plays, afternoon: 0, evening: 0, night: 0, uniqueTracks: 1, firstSeen: T0, lastSeen: play.time }],
     pairs: [{ customerId: 1, trackId: 10, plays, recent: [play.time], interestAt: null }],
-    interests: [],
-    adDecisions: [],
-    sms: [],
-    counters: { eventsProcessed: 1, deadLetters: 0 },
-  };
+    recent: new Map([[1, Array.from({ length: plays }, (_, j) => playAt(next - j, next - j))]]),
+    processed: 1,
+  });
 }
 
 /** Settles all of `work`; the number that succeeded, and every failure (which must be a WatermarkConflict). */
@@ -429,14 +427,14 @@ export function behaviourSuite(set: AdapterSet): void {
     it('the store applies a batch only over the watermark it was computed from', async () => {
       const b = await openBackends(await set.freshConfig());
       try {
-        assert.equal((await b.store.loadBatchState('contract', 0, [1], [[1, 10]], [])).watermark, -1);
-        await b.store.applyEffects(storeStep(-1, 0, 1));
-        await assert.rejects(b.store.applyEffects(storeStep(-1, 1, 2)), WatermarkConflict, 'a stale watermark');
-        assert.equal((await b.store.loadBatchState('contract', 0, [1], [[1, 10]], [])).watermark, 0);
+        assert.equal((await b.store.loadBatchState('contract', 0, { customers: [1], targeting: [1], days: [] })).watermark, -1);
+        await b.store.applyBatch(storeStep(-1, 0, 1));
+        await assert.rejects(b.store.applyBatch(storeStep(-1, 1, 2)), WatermarkConflict, 'a stale watermark');
+        assert.equal((await b.store.loadBatchState('contract', 0, { customers: [1], targeting: [1], days: [] })).watermark, 0);
         assert.equal((await b.store.counts()).eventsProcessed, 1, 'a rejected batch writes nothing');
         assert.equal((await b.store.getProfile(1))?.plays, 1);
         assert.equal((await b.store.recentPlays(1, 10)).length, 1);
-        assert.equal(await winners([b.store.applyEffects(storeStep(0, 1, 2)), b.store.applyEffects(storeStep(0, 2, 2))]), 1, 'of two applies over one watermark, one wins');
+        assert.equal(await winners([b.store.applyBatch(storeStep(0, 1, 2)), b.store.applyBatch(storeStep(0, 2, 2))]), 1, 'of two applies over one watermark, one wins');
         assert.equal((await b.store.counts()).eventsProcessed, 2);
         assert.equal((await b.store.getProfile(1))?.plays, 2);
         assert.equal((await b.store.recentPlays(1, 10)).length, 2);

@@ -5,6 +5,7 @@ import { syntheticListeners, type SyntheticListeners } from '../../src/lib/model
 import type { SmsMessage } from '../../src/lib/ports.js';
 import type { Customer, Profile } from '../../src/lib/records.js';
 import { tempDir } from '../support/fixtures.js';
+import { storeBatch } from '../support/store-batch.js';
 
 const opened: Backends[] = [];
 
@@ -21,14 +22,10 @@ export async function closeOpened(): Promise<void> {
 
 let nextOffset = 0;
 
-/** Writes profiles and queued SMS as the stream would: one applyEffects on a private test log. */
+/** Writes profiles and queued SMS as the stream would: one applyBatch on a private test log. */
 export async function applyState(backends: Backends, profiles: Profile[], sms: SmsMessage[] = []): Promise<void> {
   const offset = nextOffset++;
-  await backends.store.applyEffects({
-    position: { log: `model-test-${offset}`, partition: 0, expected: -1, next: 0 },
-    plays: [], profiles, pairs: [], interests: [], adDecisions: [], sms,
-    counters: { eventsProcessed: 0, deadLetters: 0 },
-  });
+  await backends.store.applyBatch(storeBatch({ position: { log: `model-test-${offset}`, partition: 0, expected: -1, next: 0 }, profiles, sms }));
 }
 
 export async function backendsWithListeners(count: number, seed: number): Promise<{ backends: Backends; data: SyntheticListeners }> {

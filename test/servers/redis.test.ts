@@ -5,17 +5,19 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisIndex } from '../../src/lib/adapters/redis/index.js';
+import { RedisKeys } from '../../src/lib/adapters/redis/keys.js';
 import { RedisStore } from '../../src/lib/adapters/redis/store.js';
 import { openBackends } from '../../src/lib/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
-import { WatermarkConflict, type SmsMessage, type StoreEffects } from '../../src/lib/ports.js';
+import { WatermarkConflict, type SmsMessage, type StoreBatch } from '../../src/lib/ports.js';
 import { replayFile } from '../../src/lib/replay.js';
 import { seedFiles } from '../../src/lib/seed.js';
 import { streamLog } from '../../src/lib/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
+import { storeBatch } from '../support/store-batch.js';
 
 const url = process.env.MUSICFLOW_REDIS_URL;
 const skip = url ? false : 'MUSICFLOW_REDIS_URL is unset: start redis-server with `npm run stack:up` (npm test does)';
@@ -23,17 +25,18 @@ const never = new AbortController().signal;
 
 const freshPrefix = () => `musicflow-test:${randomUUID()}:`;
 
-function effects(expected: number, next: number, customerId: number, plays: number, sms: SmsMessage[] = []): StoreEffects {
-  return {
+/** `decided`: the ad decisions among `sms` the pipeline would make (it never decides a customer-day twice). */
+function effects(expected: number, next: number, customerId: number, plays: number, sms: SmsMessage[] = [], decided = sms): StoreBatch {
+  return storeBatch({
     position: { log: 'plays', partition: 0, expected, next },
-    plays: [{ eventId: next, customerId, trackId: 7, time: plays, mobile: false, zip: '10001' }],
+    recent: new Map([[customerId, [{ eventId: next, customerId, trackId: 7, time: plays, mobile: false, zip: '10001' }]]]),
     profiles: [{ customerId, plays, mobilePlays: 0, morning: plays, afternoon: 0, evening: 0, night: 0, uniqueTracks: 1, firstSeen: 1, lastSeen: plays }],
     pairs: [{ customerId, trackId: 7, plays, recent: [1, 2], interestAt: plays >= 3 ? 2 : null }],
     interests: plays >= 3 ? [{ customerId, trackId: 7, detectedAt: 2 }] : [],
-    adDecisions: sms.map((s) => ({ customerId: s.customerId, day: s.day, eventId: plays, at: s.at })),
+    adDecisions: decided.map((s) => ({ customerId: s.customerId, day: s.day, eventId: plays, at: s.at })),
     sms,
-    counters: { eventsProcessed: plays, deadLetters: 0 },
-  };
+    processed: plays,
+  });
 }
 
 const sms = (customerId: number, day: string): SmsMessage => ({ id: `${customerId}:${day}`, customerId, day, text: `offer for ${customerId}`, at: 5 });
@@ -51,21 +54,21 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
   it('applies a batch whole, or not at all when the watermark moved', async () => {
     const store = new RedisStore(url!, freshPrefix());
     try {
-      await store.applyEffects(effects(-1, 9, 1, 3));
+      await store.applyBatch(effects(-1, 9, 1, 3));
       const before = await store.counts();
       assert.equal(before.eventsProcessed, 3);
       assert.equal(before.interests, 1);
       // The same batch again (a redelivery), and a stale one: both find the watermark at 9.
       for (const stale of [effects(-1, 9, 1, 3), effects(4, 12, 1, 99)]) {
-        await assert.rejects(store.applyEffects(stale), (err: Error) => err instanceof WatermarkConflict && err.actual === 9);
+        await assert.rejects(store.applyBatch(stale), (err: Error) => err instanceof WatermarkConflict && err.actual === 9);
       }
       assert.deepEqual(await store.counts(), before);
       assert.equal((await store.getProfile(1))?.plays, 3);
-      const state = await store.loadBatchState('plays', 0, [1, 2], [[1, 7], [2, 7]], ['2014-10-20']);
+      const state = await store.loadBatchState('plays', 0, { customers: [1, 2], targeting: [1, 2], days: ['2014-10-20'] });
       assert.equal(state.watermark, 9);
-      assert.deepEqual(state.pairs.get('1:7'), { customerId: 1, trackId: 7, plays: 3, recent: [1, 2], interestAt: 2 });
-      assert.equal(state.pairs.has('2:7'), false);
-      await store.applyEffects(effects(9, 15, 1, 4));
+      assert.deepEqual(state.customers.get(1)?.pairs.get(7), { customerId: 1, trackId: 7, plays: 3, recent: [1, 2], interestAt: 2 });
+      assert.equal(state.customers.get(2)?.pairs.has(7), false);
+      await store.applyBatch(effects(9, 15, 1, 4));
       assert.equal((await store.counts()).eventsProcessed, 7);
     } finally {
       await store.close();
@@ -75,9 +78,9 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
   it('rejects, writing nothing, a batch whose packed data holds a value with the separator byte', async () => {
     const store = new RedisStore(url!, freshPrefix());
     try {
-      await assert.rejects(store.applyEffects(effects(-1, 0, 1, 1, [{ ...sms(1, '2014-10-01'), text: 'bad\x1etext' }])),
+      await assert.rejects(store.applyBatch(effects(-1, 0, 1, 1, [{ ...sms(1, '2014-10-01'), text: 'bad\x1etext' }])),
         /packed batch data does not hold the values it announces/);
-      assert.equal((await store.loadBatchState('plays', 0, [1], [], [])).watermark, -1);
+      assert.equal((await store.loadBatchState('plays', 0, { customers: [1], targeting: [], days: [] })).watermark, -1);
       assert.equal(await store.getProfile(1), null);
     } finally {
       await store.close();
@@ -89,7 +92,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     const a = new RedisStore(url!, prefix);
     const b = new RedisStore(url!, prefix);
     try {
-      const outcomes = await Promise.allSettled([a.applyEffects(effects(-1, 5, 1, 1)), b.applyEffects(effects(-1, 5, 1, 2))]);
+      const outcomes = await Promise.allSettled([a.applyBatch(effects(-1, 5, 1, 1)), b.applyBatch(effects(-1, 5, 1, 2))]);
       assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
       const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
       const counts = await a.counts();
@@ -104,9 +107,9 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     const prefix = freshPrefix();
     const store = new RedisStore(url!, prefix, 50);
     try {
-      await store.applyEffects(effects(-1, 1, 1, 1, [sms(1, '2014-10-20'), sms(2, '2014-10-20')]));
-      // A later batch deciding the same customer-day again queues nothing new.
-      await store.applyEffects(effects(1, 2, 1, 2, [sms(1, '2014-10-20'), sms(3, '2014-10-21')]));
+      await store.applyBatch(effects(-1, 1, 1, 1, [sms(1, '2014-10-20'), sms(2, '2014-10-20')]));
+      // A later batch enqueueing the same customer-day's message again queues nothing new.
+      await store.applyBatch(effects(1, 2, 1, 2, [sms(1, '2014-10-20'), sms(3, '2014-10-21')], [sms(3, '2014-10-21')]));
       assert.equal((await store.counts()).smsQueued, 3);
       assert.equal((await store.counts()).adDecisions, 3);
       const first = await store.claimSms('sender-a', 2);
@@ -122,7 +125,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       assert.deepEqual(await store.claimSms('sender-c', 10), []);
       const redis = new Redis(url!);
       try {
-        const pending = await redis.xpending(`${prefix}sms`, 'senders');
+        const pending = await redis.xpending(new RedisKeys(prefix).partition('plays:0').sms, 'senders');
         assert.equal(pending[0], 0, 'nothing left unacknowledged');
       } finally {
         redis.disconnect();
@@ -158,11 +161,13 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
       assert.equal(await redis.get(`${prefix}pred_event:2`), '0');
       assert.deepEqual(await redis.smembers(`${prefix}1_day_event_users`), ['1']);
       assert.equal(await redis.hget(`${prefix}customer:2`, 'name'), 'Bob Brown');
-      assert.deepEqual(await redis.smembers(`${prefix}interests:1`), ['10']);
-      assert.equal(await redis.type(`${prefix}sms`), 'stream');
-      for (const kind of ['profile:1', 'listens:1', 'ads:1', 'agg:minute:all:0', 'plays:state:NY']) {
-        assert.ok(keys.includes(`${prefix}${kind}`), `${kind} written`);
+      const live = new RedisKeys(prefix).partition(`${b.log.name}:0`);
+      assert.deepEqual(await redis.smembers(live.interests(1)), ['10']);
+      assert.equal(await redis.type(live.sms), 'stream');
+      for (const key of [live.profile(1), live.listens(1), live.ads(1), `${prefix}agg:minute:all:0`, `${prefix}plays:state:NY`]) {
+        assert.ok(keys.includes(key), `${key} written`);
       }
+      assert.equal(await redis.hget(`${prefix}live:customers`, '1'), `${b.log.name}:0`);
     } finally {
       redis.disconnect();
       await b.close();

@@ -1,6 +1,5 @@
-// Each customer's latest plays, kept beside the profile by the embedded and the Redis store: the store
-// merges them in memory and writes one compact value per customer (one field, not one command per play).
-import { RECENT_PLAYS_KEPT } from '../ports.js';
+// How the embedded and the Redis store hold a customer's kept plays beside the profile: one compact value per
+// customer (one field, not one command per play). Which plays are kept is the pipeline's rule (pipeline/recent-plays.ts).
 import type { PlayEvent } from '../records.js';
 
 /** Newest first: "event_id,track_id,time,mobile,zip;..." (zips hold no ',' or ';': they are validated digits). */
@@ -13,18 +12,4 @@ export function decodeRecentPlays(customerId: number, text: string | null | unde
     const [eventId, trackId, time, mobile, zip] = item.split(',');
     return { eventId: +eventId, customerId, trackId: +trackId, time: +time, mobile: mobile === '1', zip };
   });
-}
-
-/** Each customer's kept plays with these added: newest first by event time, at most RECENT_PLAYS_KEPT. */
-export function latestPlays(plays: PlayEvent[], keptOf: (customerId: number) => PlayEvent[]): Map<number, PlayEvent[]> {
-  const byCustomer = new Map<number, PlayEvent[]>();
-  for (const p of plays) {
-    let list = byCustomer.get(p.customerId);
-    if (!list) byCustomer.set(p.customerId, (list = [...keptOf(p.customerId)]));
-    list.push(p);
-  }
-  for (const [id, list] of byCustomer) {
-    byCustomer.set(id, list.sort((a, b) => b.time - a.time || b.eventId - a.eventId).slice(0, RECENT_PLAYS_KEPT));
-  }
-  return byCustomer;
 }

@@ -104,7 +104,7 @@ export class DashboardApi {
   }
 
   private async withTitles(rows: BreakdownRow[]): Promise<object[]> {
-    const tracks = await this.backends.store.getTracks(rows.map((r) => Number(r.value)).filter(Number.isInteger));
+    const tracks = await this.backends.catalog.getTracks(rows.map((r) => Number(r.value)).filter(Number.isInteger));
     return rows.map((r) => {
       const track = tracks.get(Number(r.value));
       return { ...r, title: track?.title ?? null, artist: track?.artist ?? null };
@@ -113,8 +113,8 @@ export class DashboardApi {
 
   /** Whether the ages shown come from the customer file or were derived (a sample of listeners). */
   private async ageSources(): Promise<{ derived: number; fromFile: number }> {
-    const profiles = await this.backends.store.listProfiles(0, 200);
-    const customers = await this.backends.store.getCustomers(profiles.map((p) => p.customerId));
+    const profiles = await this.backends.live.listProfiles(0, 200);
+    const customers = await this.backends.catalog.getCustomers(profiles.map((p) => p.customerId));
     let derived = 0;
     for (const c of customers.values()) if (c.ageSource === 'derived') derived += 1;
     return { derived, fromFile: customers.size - derived };
@@ -127,7 +127,7 @@ export class DashboardApi {
     const query = atGrain(filter, 'minute');
     delete query.state; // the state asked about replaces any state filter
     const rows = await this.backends.index.customersInState(state, query, limitParam(params, 20));
-    const customers = await this.backends.store.getCustomers(rows.map((r) => r.customerId));
+    const customers = await this.backends.catalog.getCustomers(rows.map((r) => r.customerId));
     return {
       filter, state,
       customers: rows.map((r) => ({ customerId: r.customerId, name: customers.get(r.customerId)?.name ?? null, plays: r.plays })),
@@ -137,16 +137,16 @@ export class DashboardApi {
   /** One customer: who, what they played, what they like, and what the model and the ads think. */
   async customer(rawId: string): Promise<object> {
     const id = wholeNumber('customer id', rawId);
-    const { store } = this.backends;
+    const { catalog, live, models } = this.backends;
     const [customers, profile, plays, interests, prediction, targeted, adDecisions] = await Promise.all([
-      store.getCustomers([id]), store.getProfile(id), store.recentPlays(id, 20), store.interestsOf(id),
-      store.prediction(id), store.isTargeted(id), store.adDecisionsOf(id),
+      catalog.getCustomers([id]), live.getProfile(id), live.recentPlays(id, 20), live.interestsOf(id),
+      models.prediction(id), models.isTargeted(id), models.adDecisionsOf(id),
     ]);
     const customer = customers.get(id) ?? null;
     if (!customer && !profile && plays.length === 0) {
       throw new NotFoundError(`customer ${id}: not in the store and no plays indexed (load customers with \`musicflow seed\`)`);
     }
-    const tracks = await store.getTracks([...interests.map((i) => i.trackId), ...plays.map((p) => p.trackId)]);
+    const tracks = await catalog.getTracks([...interests.map((i) => i.trackId), ...plays.map((p) => p.trackId)]);
     const home = customer ? placeOf(customer.zip) : null;
     return {
       customerId: id,
@@ -174,10 +174,10 @@ export class DashboardApi {
 
   /** The newest interests (3 plays of a track within 30 minutes), with names and titles. */
   async interests(params: URLSearchParams): Promise<object> {
-    const { store } = this.backends;
-    const interests = await store.recentInterests(limitParam(params, 15));
+    const { catalog, live } = this.backends;
+    const interests = await live.recentInterests(limitParam(params, 15));
     const [customers, tracks] = await Promise.all([
-      store.getCustomers(interests.map((i) => i.customerId)), store.getTracks(interests.map((i) => i.trackId)),
+      catalog.getCustomers(interests.map((i) => i.customerId)), catalog.getTracks(interests.map((i) => i.trackId)),
     ]);
     return {
       interests: interests.map((i) => ({
@@ -188,7 +188,7 @@ export class DashboardApi {
 
   /** Pipeline health, ad and SMS counters, and the deployed model. */
   async pipeline(): Promise<object> {
-    const [sample, model] = await Promise.all([this.pulse.current(), this.backends.store.deployedModel()]);
+    const [sample, model] = await Promise.all([this.pulse.current(), this.backends.models.deployedModel()]);
     return { backend: this.backends.kind, ...pulseView(sample), model: modelView(model) };
   }
 

@@ -89,7 +89,7 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     }
     if (url.pathname === '/api/live') return live.join(req, res);
     if (url.pathname === '/metrics') {
-      const [sample, model] = await Promise.all([api.pulse.current(), backends.store.deployedModel()]);
+      const [sample, model] = await Promise.all([api.pulse.current(), backends.models.deployedModel()]);
       return send(res, 200, METRICS_CONTENT_TYPE, renderMetrics(sample, model));
     }
     for (const [pattern, handler] of routes) {

@@ -3,7 +3,7 @@
 // front of a play request; and, at an access through the offer API, the decision it makes.
 import { dayOf } from '../pipeline/time.js';
 import { NOT_A_PLAY, offerShown } from '../pipeline/target.js';
-import type { Store } from '../ports.js';
+import type { CatalogStore, ModelRegistry } from '../ports.js';
 import { LEVEL_NAMES } from '../records.js';
 import { OFFER_AD } from './features.js';
 
@@ -27,7 +27,7 @@ export interface OfferCheck {
   active: boolean | null;
 }
 
-export async function checkOffer(store: Store, customerId: number): Promise<OfferCheck> {
+export async function checkOffer(store: CatalogStore & ModelRegistry, customerId: number): Promise<OfferCheck> {
   const [customers, prediction] = await Promise.all([store.getCustomers([customerId]), store.prediction(customerId)]);
   const customer = customers.get(customerId) ?? null;
   const answer = (reason: OfferReason): OfferCheck => ({
@@ -77,7 +77,7 @@ export class DecidedToday {
  * An access at `now`: the check, and when the offer is shown, the day's decision and SMS recorded once
  * (whether this access, an earlier one or a play made it). `recorded` is true for the access that recorded it.
  */
-export async function offerAtAccess(store: Store, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
+export async function offerAtAccess(store: CatalogStore & ModelRegistry, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
   const check = await checkOffer(store, customerId);
   if (!check.show_offer || decided.has(customerId, now)) return { ...check, recorded: false };
   const { decision, sms } = offerShown(customerId, NOT_A_PLAY, now);

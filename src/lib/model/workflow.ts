@@ -2,7 +2,10 @@
 // train step, and the redeploy behind `model rollback`. Models are always registered; one that passes the gate
 // is deployed, which rescores every eligible customer from the live profiles atomically.
 import { readRecords } from '../formats/read.js';
-import type { ModelRecord, Store } from '../ports.js';
+import type { CatalogStore, LiveState, ModelRecord, ModelRegistry } from '../ports.js';
+
+/** What training reads and writes: profiles, customers and clicks in, models and predictions out. */
+export type TrainingStore = LiveState & CatalogStore & ModelRegistry;
 import type { Customer, DeadLetter, Profile } from '../records.js';
 import { sleep } from '../sleep.js';
 import { buildExamples, recentWindow, REFERENCE_FEATURES, STORE_FEATURES, type TimeWindow } from './features.js';
@@ -60,7 +63,7 @@ export interface Listeners {
 const PAGE = 5000;
 
 /** Every live profile with its customer record, page by page. */
-export async function loadListeners(store: Store): Promise<Listeners> {
+export async function loadListeners(store: LiveState & CatalogStore): Promise<Listeners> {
   const profiles: Profile[] = [];
   const customers = new Map<number, Customer>();
   for (let after = -1; ;) {
@@ -118,7 +121,7 @@ function reportOf(
  * (rescoring every eligible customer) only if it passes the gate. A rejected model leaves the deployed one
  * in place. This is what the demo calls after streaming.
  */
-export async function trainAndDeploy(store: Store, options: TrainOptions = DEFAULT_TRAIN): Promise<TrainReport> {
+export async function trainAndDeploy(store: TrainingStore, options: TrainOptions = DEFAULT_TRAIN): Promise<TrainReport> {
   const started = Date.now();
   const [listeners, clicks, previous] = await Promise.all([loadListeners(store), store.allClicks(), store.deployedModel()]);
   const set = buildExamples(listeners.profiles, listeners.customers, clicks, options.windowMs);
@@ -159,7 +162,7 @@ async function scoreAndDeploy(store: Store, version: number, body: ModelBody, li
  * are the first six of the store's, so a model that passes the gate is deployed like one trained on the store:
  * it scores every eligible customer from the same six shares of their live profile.
  */
-export async function trainFromLibsvm(store: Store, file: string, options: TrainOptions, onReject: (letter: DeadLetter) => void): Promise<TrainReport> {
+export async function trainFromLibsvm(store: ModelRegistry, file: string, options: TrainOptions, onReject: (letter: DeadLetter) => void): Promise<TrainReport> {
   const started = Date.now();
   const rows: LabelledRow[] = [];
   let rejected = 0;
@@ -192,7 +195,7 @@ export interface Redeployment {
 }
 
 /** Deploys a registered model again (rollback): rescores today's customers with it. */
-export async function redeploy(store: Store, record: ModelRecord): Promise<Redeployment> {
+export async function redeploy(store: TrainingStore, record: ModelRecord): Promise<Redeployment> {
   const started = Date.now();
   const body = readModelBody(record);
   const blocker = deployBlocker(record, body);
@@ -214,7 +217,7 @@ export async function redeploy(store: Store, record: ModelRecord): Promise<Redep
  * enough data is reported and skipped; the deployed model changes only when a new one passes the gate.
  */
 export async function retrainEvery(
-  store: Store, options: TrainOptions, everyMs: number, signal: AbortSignal,
+  store: TrainingStore, options: TrainOptions, everyMs: number, signal: AbortSignal,
   onRound: (outcome: { report: TrainReport } | { skipped: NotEnoughDataError }) => void,
 ): Promise<number> {
   let rounds = 0;

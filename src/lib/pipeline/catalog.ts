@@ -1,6 +1,6 @@
 // In-process cache of customers and tracks for enrichment: one store round trip per batch for the
 // ids not yet known, instead of one per event. Entries expire so re-seeded details show up.
-import type { Store } from '../ports.js';
+import type { CatalogStore } from '../ports.js';
 import type { Customer, Track } from '../records.js';
 
 interface Entry<T> { value: T | undefined; loadedAt: number }
@@ -9,7 +9,7 @@ export class Catalog {
   private readonly customers = new Map<number, Entry<Customer>>();
   private readonly tracks = new Map<number, Entry<Track>>();
 
-  constructor(private readonly store: Store, private readonly ttlMs = 60_000, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: CatalogStore, private readonly ttlMs = 60_000, private readonly now: () => number = Date.now) {}
 
   async lookup(customerIds: Iterable<number>, trackIds: Iterable<number>): Promise<{ customers: Map<number, Customer>; tracks: Map<number, Track> }> {
     const [customers, tracks] = await Promise.all([

@@ -8,19 +8,21 @@ import { sleep } from '../sleep.js';
 import {
   WatermarkConflict, pairKey,
   type AdDecision, type ConsumedRecord, type EventLog, type Index, type IndexEffects, type LogBatch, type PartitionLag,
-  type SmsMessage, type Store,
+  type LiveState, type SmsMessage, type StoreWrites,
 } from '../ports.js';
 import type { DeadLetter, DetectedInterest, EnrichedPlay, ListenPair, PlayEvent, Profile } from '../records.js';
 import { Catalog } from './catalog.js';
 import { enrich } from './enrich.js';
 import { DEFAULT_INTEREST_RULE, advancePair, type InterestRule } from './interest.js';
+import { liveCacheOf, loadLiveState } from './live-cache.js';
 import { advanceProfile } from './profile.js';
+import { latestPlays } from './recent-plays.js';
 import { decideOffer } from './target.js';
 import { dayOf } from './time.js';
 
 export interface PipelineDeps {
   log: EventLog;
-  store: Store;
+  store: LiveState;
   index: Index;
   catalog: Catalog;
   rule?: InterestRule;
@@ -151,10 +153,10 @@ async function applyToStore(
 ): Promise<BatchOutcome> {
   const rule = deps.rule ?? DEFAULT_INTEREST_RULE;
   const customerIds = [...new Set(parsed.map((p) => p.event.customerId))];
-  const pairs = uniquePairs(parsed);
   const days = [...new Set(parsed.map((p) => dayOf(p.event.time)))];
+  const cache = liveCacheOf(deps.store);
   for (;;) {
-    const state = await deps.store.loadBatchState(log, partition, customerIds, pairs, days);
+    const state = await loadLiveState(deps.store, log, partition, customerIds, days);
     const outcome: BatchOutcome = {
       partition, records: 0, processed: 0, deadLetters: deadOffsets.filter((o) => o > state.watermark).length,
       interests: [], adDecisions: [], sms: [],
@@ -163,15 +165,15 @@ async function applyToStore(
     const profiles = new Map<number, Profile>();
     const pairState = new Map<string, ListenPair>();
     const applied: PlayEvent[] = [];
-    const decided = new Set(state.smsSent);
+    const decided = new Set(state.decided);
     for (const { record, event } of parsed) {
       if (record.offset <= state.watermark) continue;
       const key = pairKey(event.customerId, event.trackId);
-      const before = pairState.get(key) ?? state.pairs.get(key);
+      const before = pairState.get(key) ?? state.customers.get(event.customerId)?.pairs.get(event.trackId);
       const { pair, detected } = advancePair(before, event, rule);
       pairState.set(key, pair);
       if (detected) outcome.interests.push(detected);
-      const profile = profiles.get(event.customerId) ?? state.profiles.get(event.customerId);
+      const profile = profiles.get(event.customerId) ?? state.customers.get(event.customerId)?.profile ?? undefined;
       profiles.set(event.customerId, advanceProfile(profile, event, before === undefined));
       if (state.targeted.has(event.customerId)) {
         const offer = decideOffer(event, decided);
@@ -186,29 +188,33 @@ async function applyToStore(
     if (deps.index.recordDecisions && (outcome.interests.length > 0 || outcome.adDecisions.length > 0)) {
       await deps.index.recordDecisions({ interests: outcome.interests, adDecisions: outcome.adDecisions });
     }
+    const recent = latestPlays(applied, (id) => state.customers.get(id)?.recent ?? []);
+    const position = { log, partition, expected: state.watermark, next: lastOffset };
+    const changed = { profiles: [...profiles.values()], pairs: [...pairState.values()], recent };
     try {
-      await deps.store.applyEffects({
-        position: { log, partition, expected: state.watermark, next: lastOffset },
-        plays: applied,
-        profiles: [...profiles.values()],
-        pairs: [...pairState.values()],
-        interests: outcome.interests,
-        adDecisions: outcome.adDecisions,
-        sms: outcome.sms,
-        counters: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters },
-      });
-      return outcome;
+      await deps.store.applyBatch({ position, writes: storeWrites(changed, outcome) });
     } catch (err) {
+      cache.clear(); // applied or not is unknown: read everything again
       if (!(err instanceof WatermarkConflict)) throw err;
-      // Someone else applied part of this partition meanwhile: re-read and recompute the rest.
+      continue; // someone else applied part of this partition meanwhile: re-read and recompute the rest
     }
+    cache.applied(`${log}/${partition}`, lastOffset, changed.profiles, changed.pairs, recent);
+    return outcome;
   }
 }
 
-function uniquePairs(parsed: ParsedRecord[]): Array<[number, number]> {
-  const seen = new Map<string, [number, number]>();
-  for (const { event } of parsed) seen.set(pairKey(event.customerId, event.trackId), [event.customerId, event.trackId]);
-  return [...seen.values()];
+/** A step's store writes, from what its plays changed and decided. */
+export function storeWrites(
+  changed: { profiles: Profile[]; pairs: ListenPair[]; recent: Map<number, PlayEvent[]> },
+  outcome: Pick<BatchOutcome, 'processed' | 'deadLetters' | 'interests' | 'adDecisions' | 'sms'>,
+): StoreWrites {
+  return {
+    set: { profiles: changed.profiles, pairs: changed.pairs },
+    cappedList: { recentPlays: [...changed.recent].map(([customerId, items]) => ({ customerId, items })) },
+    addToSet: { interests: outcome.interests, adDecisions: outcome.adDecisions },
+    enqueueOnce: { sms: outcome.sms },
+    increment: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters, adDecisions: outcome.adDecisions.length },
+  };
 }
 
 // ---------------------------------------------------------------- the stream loop

@@ -2,7 +2,7 @@
 // acknowledges the ones sent. A message that was not sent is not acknowledged, so the store hands it out
 // again after its claim expires (at-least-once: a receiver dedupes on the idempotency key, the message id
 // `${customerId}:${day}`).
-import type { Store } from '../ports.js';
+import type { SmsQueue } from '../ports.js';
 import type { SmsProvider } from './provider.js';
 import { sendWithRetry, type RetryDeps, type RetryPolicy } from './retry.js';
 
@@ -27,7 +27,7 @@ export interface DrainOptions {
 }
 
 /** Sends until the queue is empty, `limit` is reached, or a batch had a failure (its retries ran out already). */
-export async function drainSmsQueue(store: Store, provider: SmsProvider, options: DrainOptions, deps: RetryDeps = {}): Promise<SmsSendReport> {
+export async function drainSmsQueue(store: SmsQueue, provider: SmsProvider, options: DrainOptions, deps: RetryDeps = {}): Promise<SmsSendReport> {
   const started = Date.now();
   const report: SmsSendReport = { provider: provider.name, claimed: 0, sent: 0, retried: 0, failed: 0, first_failure: null, elapsed_ms: 0 };
   const retryDeps: RetryDeps = { ...deps, onRetry: (err, delay) => { report.retried += 1; deps.onRetry?.(err, delay); } };

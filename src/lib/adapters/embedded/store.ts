@@ -1,14 +1,13 @@
 // The embedded store: customers, tracks, clicks, live state, models, predictions and the SMS queue
-// in one SQLite file. applyEffects is one transaction guarded by the partition's watermark.
+// in one SQLite file. applyBatch is one transaction guarded by the partition's watermark.
 import { join } from 'node:path';
 import {
-  WatermarkConflict, pairKey,
-  type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects,
+  WatermarkConflict,
+  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
+  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
-import { HotState, type CustomerState } from '../hot-state.js';
-import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
+import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import {
   WATERMARK_SCHEMA, explainingFileErrors, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark,
   type Db, type EmbeddedFile, type OpenOptions,
@@ -40,6 +39,9 @@ ${WATERMARK_SCHEMA}`;
 /** A claimed SMS not acknowledged within this time goes back to the queue (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
 
+/** Rows of the counters table. */
+const COUNTER_NAMES: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
+
 interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string }
 interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number; recent: string | null }
 interface PairRow { customer_id: number; track_id: number; plays: number; recent: string; interest_at: number | null }
@@ -66,7 +68,6 @@ const toModel = (r: ModelRow): ModelRecord => ({
 export class EmbeddedStore implements Store {
   private readonly file: EmbeddedFile;
   private readonly db: Db;
-  private readonly hot = new HotState();
 
   constructor(dataDir: string, options: OpenOptions = {}) {
     this.file = {
@@ -113,32 +114,21 @@ export class EmbeddedStore implements Store {
     return new Map(rows.map((r) => [r.id, { id: r.id, title: r.title, artist: r.artist, lengthSec: r.length_sec }]));
   }
 
-  async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
-    const ids = jsonList(customerIds);
+  async loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState> {
+    const targeting = jsonList(request.targeting);
     // One read transaction: a consistent snapshot of the watermark and the state it belongs to.
     return this.db.transaction(() => {
       const watermark = readWatermark(this.db, log, partition);
-      this.hot.validate(`${log}/${partition}`, watermark);
-      const states = new Map<number, CustomerState>();
-      const profiles = new Map<number, Profile>();
-      for (const id of customerIds) {
-        const entry = this.hot.get(id) ?? this.hot.put(id, this.loadCustomerState(id));
-        states.set(id, entry);
-        if (entry.profile) profiles.set(id, entry.profile);
-      }
-      const pairMap = new Map<string, ListenPair>();
-      for (const [c, t] of pairs) {
-        const pair = states.get(c)?.pairs.get(t);
-        if (pair) pairMap.set(pairKey(c, t), pair);
-      }
-      const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(ids) as number[];
-      const sent = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
-        WHERE customer_id IN (SELECT value FROM json_each(?)) AND day IN (SELECT value FROM json_each(?))`).pluck().all(ids, jsonList(days)) as string[];
-      return { watermark, profiles, pairs: pairMap, targeted: new Set(targeted), smsSent: new Set(sent) };
+      const customers = new Map(request.customers.map((id) => [id, this.customerState(id)]));
+      const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(targeting) as number[];
+      const decided = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
+        WHERE customer_id IN (SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?)))
+        AND day IN (SELECT value FROM json_each(?))`).pluck().all(targeting, jsonList(request.days)) as string[];
+      return { watermark, customers, targeted: new Set(targeted), decided: new Set(decided) };
     }).deferred();
   }
 
-  private loadCustomerState(customerId: number): CustomerState {
+  private customerState(customerId: number): CustomerState {
     const profile = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
     const pairRows = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ?').all(customerId) as PairRow[];
     return {
@@ -148,37 +138,30 @@ export class EmbeddedStore implements Store {
     };
   }
 
-  async applyEffects(e: StoreEffects): Promise<void> {
-    const { position } = e;
-    const upsertProfile = this.db.prepare(`INSERT OR REPLACE INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen, recent)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const recent = latestPlays(e.plays, (id) => (this.hot.get(id) ?? this.loadCustomerState(id)).recent ?? []);
+  async applyBatch({ position, writes }: StoreBatch): Promise<void> {
+    const upsertProfile = this.db.prepare(`INSERT INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET plays = excluded.plays, mobile_plays = excluded.mobile_plays,
+      morning = excluded.morning, afternoon = excluded.afternoon, evening = excluded.evening, night = excluded.night,
+      unique_tracks = excluded.unique_tracks, first_seen = excluded.first_seen, last_seen = excluded.last_seen`);
+    const setRecent = this.db.prepare('UPDATE profiles SET recent = ? WHERE customer_id = ?');
     const upsertPair = this.db.prepare('INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
     const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
     const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
     const addSms = this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)');
-    const apply = this.db.transaction(() => {
+    this.db.transaction(() => {
       const actual = readWatermark(this.db, position.log, position.partition);
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
-      for (const p of e.profiles) {
-        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen,
-          encodeRecentPlays(recent.get(p.customerId) ?? []));
+      for (const p of writes.set.profiles) {
+        upsertProfile.run(p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night, p.uniqueTracks, p.firstSeen, p.lastSeen);
       }
-      for (const p of e.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
-      for (const i of e.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
-      for (const d of e.adDecisions) addDecision.run(d.customerId, d.day, d.eventId, d.at);
-      for (const s of e.sms) addSms.run(s.id, s.customerId, s.day, s.text, s.at);
-      this.bump('events_processed', e.counters.eventsProcessed);
-      this.bump('dead_letters', e.counters.deadLetters);
+      for (const l of writes.cappedList.recentPlays) setRecent.run(encodeRecentPlays(l.items), l.customerId);
+      for (const p of writes.set.pairs) upsertPair.run(p.customerId, p.trackId, p.plays, p.recent.join(','), p.interestAt);
+      for (const i of writes.addToSet.interests) addInterest.run(i.customerId, i.trackId, i.detectedAt);
+      for (const d of writes.addToSet.adDecisions) addDecision.run(d.customerId, d.day, d.eventId, d.at);
+      for (const m of writes.enqueueOnce.sms) addSms.run(m.id, m.customerId, m.day, m.text, m.at);
+      for (const [name, by] of Object.entries(writes.increment) as Array<[StoreCounter, number]>) this.bump(COUNTER_NAMES[name], by);
       writeWatermark(this.db, position.log, position.partition, position.next);
-    });
-    try {
-      apply.immediate();
-    } catch (err) {
-      this.hot.clear();
-      throw err;
-    }
-    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs, recent);
+    }).immediate();
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {

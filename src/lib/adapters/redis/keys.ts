@@ -2,7 +2,47 @@
 // Every key starts with the configured prefix (config.redisPrefix, default "musicflow:"). The names the
 // reference design's other systems read — `pred_event:<customer_id>` and `1_day_event_users` — keep
 // their names after the prefix; a deployment whose readers expect them bare sets the prefix to "".
+//
+// Live state is kept per log partition: every key the store's batch script touches (the partition's watermark,
+// counters, profile index, interests by time, SMS stream and the per-customer profile, listens, interests and
+// ads) carries the partition's hash tag `{mf:<log>:<partition>}`, so all of them hash to one slot and the script
+// is valid on a Redis Cluster. A customer's plays all go to one partition (the log is keyed by customer id), so
+// its state lives under one tag. Readers that start from a customer (the dashboard, `ads`) find the tag in the
+// `live:customers` directory; readers over everyone (counts, training's profile pages, recent interests, SMS
+// senders) go over the tags in `live:partitions`. Both are written before a batch's script, outside it.
+import { UsageError } from '../../errors.js';
 import type { Grain } from '../../ports.js';
+
+/** A log partition that holds live state, as the directory and the partition set name it: `<log>:<partition>`. */
+export type PartitionName = string;
+
+export function partitionName(log: string, partition: number): PartitionName {
+  return `${log}:${partition}`;
+}
+
+/** The keys of one log partition's live state, all under its hash tag. */
+export class PartitionKeys {
+  private readonly base: string;
+
+  constructor(prefix: string, readonly name: PartitionName) {
+    if (/[{}]/.test(prefix + name)) {
+      throw new UsageError(`the Redis key prefix "${prefix}" and log partition "${name}" may hold no braces: they would move the hash tag `
+        + 'that keeps a partition\'s keys in one slot (set MUSICFLOW_REDIS_PREFIX / redisPrefix without { or })');
+    }
+    this.base = `${prefix}{mf:${name}}:`;
+  }
+
+  get watermark(): string { return `${this.base}watermark:store`; }
+  get counters(): string { return `${this.base}counters`; }
+  get profiles(): string { return `${this.base}profiles`; }
+  get interestsByTime(): string { return `${this.base}interests:by_time`; }
+  get sms(): string { return `${this.base}sms`; }
+  get smsEntries(): string { return `${this.base}sms:entries`; }
+  profile(customerId: number): string { return `${this.base}profile:${customerId}`; }
+  listens(customerId: number): string { return `${this.base}listens:${customerId}`; }
+  interests(customerId: number): string { return `${this.base}interests:${customerId}`; }
+  ads(customerId: number): string { return `${this.base}ads:${customerId}`; }
+}
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -16,17 +56,12 @@ export class RedisKeys {
   get clicks(): string { return `${this.prefix}clicks`; }
   clicksOf(customerId: number): string { return `${this.prefix}clicks:${customerId}`; }
 
-  // live state
-  profile(customerId: number): string { return `${this.prefix}profile:${customerId}`; }
-  get profiles(): string { return `${this.prefix}profiles`; }
-  listens(customerId: number): string { return `${this.prefix}listens:${customerId}`; }
-  interests(customerId: number): string { return `${this.prefix}interests:${customerId}`; }
-  get interestsByTime(): string { return `${this.prefix}interests:by_time`; }
-  ads(customerId: number): string { return `${this.prefix}ads:${customerId}`; }
-  get sms(): string { return `${this.prefix}sms`; }
-  get smsEntries(): string { return `${this.prefix}sms:entries`; }
-  get counters(): string { return `${this.prefix}counters`; }
-  storeWatermark(log: string, partition: number): string { return `${this.prefix}watermark:store:${log}:${partition}`; }
+  // live state: per partition (PartitionKeys), found through these two
+  partition(name: PartitionName): PartitionKeys { return new PartitionKeys(this.prefix, name); }
+  /** Set of the partitions (PartitionName) that hold live state. */
+  get livePartitions(): string { return `${this.prefix}live:partitions`; }
+  /** Hash of customer id -> the partition (PartitionName) that holds its live state. */
+  get liveCustomers(): string { return `${this.prefix}live:customers`; }
 
   // predictions and targeting (reference names)
   predEvent(customerId: number): string { return `${this.prefix}pred_event:${customerId}`; }

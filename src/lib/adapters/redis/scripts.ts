@@ -1,10 +1,68 @@
-// The Lua scripts that apply one batch's effects atomically. Kept here as strings (tsc copies no .lua
-// files into dist/); ioredis loads them with SCRIPT LOAD and falls back to EVAL after a Redis restart.
-// Key names are computed by the adapter (keys.ts) and passed in: a script never builds one itself.
-// Each script first compares the partition's watermark with the batch's expected value and returns
+// The Lua scripts that apply one batch atomically. The store's live in lua/*.lua (the number in a name is how
+// many KEYS the script always takes; KEYS and ARGV are documented at the top of each), read from the source tree
+// (tsc copies no .lua files into dist/, and a clone or an installed package has src/ beside dist/); shared
+// helpers come in through `--- @include "<name>"` lines (lua/includes/<name>.lua). ioredis loads each with
+// SCRIPT LOAD and falls back to EVAL after a Redis restart.
+// Key names are computed by the adapter (keys.ts) and passed in KEYS: a script never builds one itself.
+// Each batch script first compares the partition's watermark with the batch's expected value and returns
 // {'conflict', actual} without writing anything when they differ; otherwise it writes every effect and
 // moves the watermark, all in one step no other client can interleave with.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MusicflowError } from '../../errors.js';
 import { chunked } from './client.js';
+
+/** The .lua files, from dist/src/lib/adapters/redis/ (where this module runs) back to the source tree. */
+const LUA_DIR = new URL('../../../../../src/lib/adapters/redis/lua/', import.meta.url);
+
+function readLua(file: string): string {
+  const url = new URL(file, LUA_DIR);
+  try {
+    return readFileSync(url, 'utf8');
+  } catch (err) {
+    throw new MusicflowError(`cannot read the Redis script ${fileURLToPath(url)} (${(err as Error).message}): `
+      + 'musicflow reads its Lua scripts from src/lib/adapters/redis/lua/ beside dist/; reinstall or re-clone so both are there');
+  }
+}
+
+/** A script's text with its `--- @include "<name>"` lines replaced by lua/includes/<name>.lua (each once). */
+export function luaSource(file: string, included = new Set<string>()): string {
+  return readLua(file).replace(/^--- @include "([\w-]+)"$/gm, (_line, name: string) => {
+    if (included.has(name)) return '';
+    included.add(name);
+    return luaSource(`includes/${name}.lua`, included);
+  });
+}
+
+/** What a script takes, in order: the TypeScript side of the header at the top of its .lua file. */
+export interface ScriptLayout<K extends string, A extends string> {
+  file: string;
+  keys: readonly K[];
+  /** What follows the fixed keys (KEYS[n..]), if anything. */
+  moreKeys: string | null;
+  argv: readonly A[];
+}
+
+/** KEYS then ARGV for a call, each in its layout's order; the keys that follow the fixed ones come last. */
+export function scriptArgs<K extends string, A extends string>(
+  layout: ScriptLayout<K, A>, keys: Record<K, string>, argv: Record<A, string | number>, moreKeys: string[] = [],
+): [number, ...Array<string | number>] {
+  return [layout.keys.length + moreKeys.length, ...layout.keys.map((k) => keys[k]), ...moreKeys, ...layout.argv.map((a) => argv[a])];
+}
+
+export const APPLY_STORE_BATCH = {
+  file: 'applyStoreBatch-6.lua',
+  keys: ['watermark', 'counters', 'profiles', 'interests by time', 'sms', 'sms entries'],
+  moreKeys: 'customer keys',
+  argv: ['expected', 'next', 'profile fields', 'profiles', 'recent lists', 'pair groups', 'interests', 'ad decisions', 'sms', 'counters', 'data', 'values'],
+} as const satisfies ScriptLayout<string, string>;
+
+export const UPSERT_CUSTOMERS = {
+  file: 'upsertCustomers-2.lua',
+  keys: ['customers', 'eligible customers'],
+  moreKeys: 'customer keys',
+  argv: ['customer fields', 'data', 'values'],
+} as const satisfies ScriptLayout<string, string>;
 
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
@@ -24,7 +82,7 @@ const GROUP_LIMIT = 1_000;
  * Appends one key's pairs as groups of "key, n, then n pairs" (several when there are more than GROUP_LIMIT);
  * returns how many groups, which the script is told.
  */
-export function pushGroups(values: Array<string | number>, key: string, pairs: Array<[string | number, string | number]>): number {
+export function pushGroups(values: Array<string | number>, key: string | number, pairs: Array<[string | number, string | number]>): number {
   const parts = chunked(pairs, GROUP_LIMIT);
   for (const part of parts) {
     values.push(key, part.length);
@@ -33,89 +91,8 @@ export function pushGroups(values: Array<string | number>, key: string, pairs: A
   return parts.length;
 }
 
-const MALFORMED_REPLY = 'musicflow: packed batch data does not hold the values it announces (a value contains the byte 0x1E)';
-
-/** Lua: unpackData(data, n) -> table of n strings, or nil when the data holds another number of values. */
-const UNPACK_DATA = `
-local MALFORMED = '${MALFORMED_REPLY}'
-local function unpackData(data, n)
-  local values, from, find, sub = {}, 1, string.find, string.sub
-  if n == 0 then return (data == '' and values) or nil end
-  for j = 1, n - 1 do
-    local at = find(data, '\\30', from, true)
-    if not at then return nil end
-    values[j] = sub(data, from, at - 1)
-    from = at + 1
-  end
-  if find(data, '\\30', from, true) then return nil end
-  values[n] = sub(data, from)
-  return values
-end`;
-
-/**
- * Lua: batchValues(at) -> the batch's values (packed in ARGV[at], counted in ARGV[at + 1]), or nil and the reply
- * to return: {'conflict', actual} when the watermark (KEYS[1]) is not the expected ARGV[1], before anything is read.
- */
-const BATCH_VALUES = `${UNPACK_DATA}
-local function batchValues(at)
-  local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
-  if actual ~= tonumber(ARGV[1]) then return nil, {'conflict', tostring(actual)} end
-  local values = unpackData(ARGV[at], tonumber(ARGV[at + 1]))
-  if not values then return nil, redis.error_reply(MALFORMED) end
-  return values
-end`;
-
-/**
- * Store effects.
- * KEYS: 1 watermark, 2 counters, 3 profiles (zset), 4 interests by time (zset), 5 sms stream, 6 sms entries (hash)
- * ARGV: 1 expected, 2 next, 3 events processed, 4 dead letters, 5..9 counts of profiles, pair groups, interests,
- * ads and sms, 10 the packed data, 11 how many values it holds. The data holds the sections in that order:
- *   profile:    key, customer id, plays, mobile, morning, afternoon, evening, night, unique tracks, first seen, last seen,
- *               recent plays (encoded)
- *   pair group: listens key, n, then n pairs of track id, encoded pair (one customer's pairs; n <= 1000)
- *   interest: interests key, track id, "<customer>:<track>", detected at
- *   ad:       ads key, day, "<event id>|<at>"
- *   sms:      sms id, customer id, day, text, at
- */
-export const APPLY_STORE_EFFECTS = `${BATCH_VALUES}
-local A, refusal = batchValues(10)
-if not A then return refusal end
-local i = 1
-for _ = 1, tonumber(ARGV[5]) do
-  redis.call('HSET', A[i], 'plays', A[i+2], 'mobile_plays', A[i+3], 'morning', A[i+4], 'afternoon', A[i+5],
-    'evening', A[i+6], 'night', A[i+7], 'unique_tracks', A[i+8], 'first_seen', A[i+9], 'last_seen', A[i+10],
-    'recent', A[i+11])
-  redis.call('ZADD', KEYS[3], A[i+1], A[i+1])
-  i = i + 12
-end
-for _ = 1, tonumber(ARGV[6]) do
-  local n = tonumber(A[i+1])
-  redis.call('HSET', A[i], unpack(A, i + 2, i + 1 + 2 * n))
-  i = i + 2 + 2 * n
-end
-for _ = 1, tonumber(ARGV[7]) do
-  if redis.call('SADD', A[i], A[i+1]) == 1 then redis.call('ZADD', KEYS[4], A[i+3], A[i+2]) end
-  i = i + 4
-end
-local newAds = 0
-for _ = 1, tonumber(ARGV[8]) do
-  newAds = newAds + redis.call('HSETNX', A[i], A[i+1], A[i+2])
-  i = i + 3
-end
-for _ = 1, tonumber(ARGV[9]) do
-  -- One message per id ever: the entries hash remembers which stream entry carries it.
-  if redis.call('HSETNX', KEYS[6], A[i], '') == 1 then
-    local entry = redis.call('XADD', KEYS[5], '*', 'id', A[i], 'customer_id', A[i+1], 'day', A[i+2], 'text', A[i+3], 'at', A[i+4])
-    redis.call('HSET', KEYS[6], A[i], entry)
-  end
-  i = i + 5
-end
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'events_processed', ARGV[3]) end
-if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'dead_letters', ARGV[4]) end
-if newAds > 0 then redis.call('HINCRBY', KEYS[2], 'ad_decisions', newAds) end
-redis.call('SET', KEYS[1], ARGV[2])
-return {'ok', ARGV[2]}
-`;
+/** Lua: batchValues(at) (lua/includes/batchValues.lua), for the scripts still written here. */
+const BATCH_VALUES = luaSource('includes/batchValues.lua');
 
 /**
  * Index effects. Work is grouped by key, so a batch costs one command per key touched rather than one
@@ -152,44 +129,4 @@ if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'plays', ARGV[3]) e
 if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARGV[4]) end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok', ARGV[2]}
-`;
-
-/**
- * Customer upserts for `seed` (one script call per chunk of at most 1,000: cheaper for the client than one
- * HSET each, and within Lua's limit of arguments to unpack).
- * KEYS: 1 customers (set), 2 eligible customers (set)
- * ARGV: 1 the packed data, 2 how many values it holds; per customer: key, id, eligible (0/1), name, gender,
- * address, zip, sign date, active, level, campaign, linked with apps, age, age source
- */
-export const UPSERT_CUSTOMERS = `${UNPACK_DATA}
-local a = unpackData(ARGV[1], tonumber(ARGV[2]))
-if not a then return redis.error_reply(MALFORMED) end
-local all, eligible, ineligible = {}, {}, {}
-for i = 1, #a, 14 do
-  redis.call('HSET', a[i], 'name', a[i+3], 'gender', a[i+4], 'address', a[i+5], 'zip', a[i+6], 'sign_date', a[i+7], 'active', a[i+8],
-    'level', a[i+9], 'campaign', a[i+10], 'linked_with_apps', a[i+11], 'age', a[i+12], 'age_source', a[i+13])
-  all[#all + 1] = a[i+1]
-  if a[i+2] == '1' then eligible[#eligible + 1] = a[i+1] else ineligible[#ineligible + 1] = a[i+1] end
-end
--- One command per set, not one per customer: fewer commands to replicate and append to the AOF.
-if #all > 0 then redis.call('SADD', KEYS[1], unpack(all)) end
-if #eligible > 0 then redis.call('SADD', KEYS[2], unpack(eligible)) end
-if #ineligible > 0 then redis.call('SREM', KEYS[2], unpack(ineligible)) end
-return #all
-`;
-
-/**
- * An offer shown at an access outside the log: the customer's decision for the day and its SMS, once.
- * KEYS: 1 the customer's ads hash, 2 counters, 3 sms stream, 4 sms entries (hash).
- * ARGV: 1 day, 2 "<event id>|<at>", 3 sms id, 4 customer id, 5 text, 6 at. Returns 1 when recorded, 0 when the
- * customer had a decision that day.
- */
-export const RECORD_OFFER = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[2], 'ad_decisions', 1)
-if redis.call('HSETNX', KEYS[4], ARGV[3], '') == 1 then
-  local entry = redis.call('XADD', KEYS[3], '*', 'id', ARGV[3], 'customer_id', ARGV[4], 'day', ARGV[1], 'text', ARGV[5], 'at', ARGV[6])
-  redis.call('HSET', KEYS[4], ARGV[3], entry)
-end
-return 1
 `;

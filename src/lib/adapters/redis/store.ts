@@ -4,16 +4,15 @@
 import type { Redis } from 'ioredis';
 import { MusicflowError } from '../../errors.js';
 import {
-  WatermarkConflict, pairKey,
-  type AdDecision, type BatchState, type Health, type ModelRecord, type Prediction, type SmsMessage, type Store,
-  type StoreCounts, type StoreEffects,
+  WatermarkConflict,
+  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
+  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
-import { HotState } from '../hot-state.js';
-import { decodeRecentPlays, encodeRecentPlays, latestPlays } from '../recent-plays.js';
-import { RedisKeys, SMS_GROUP } from './keys.js';
-import { APPLY_STORE_EFFECTS, RECORD_OFFER, UPSERT_CUSTOMERS, packData, pushGroups } from './scripts.js';
+import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
+import { PartitionKeys, RedisKeys, SMS_GROUP, partitionName, type PartitionName } from './keys.js';
+import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -21,17 +20,54 @@ const SMS_CLAIM_TIMEOUT_MS = 60_000;
 const PIPELINE_CHUNK = 5_000;
 /** Customers per upsert script call. */
 const SEED_CHUNK = 1_000;
+/** Customers remembered as being in the live-state directory, at most (then forgotten, to be written again). */
+const KNOWN_CUSTOMERS_MAX = 1_000_000;
 /** Keys per DEL / MSET / SADD command in the model deployment. */
 const ARGS_CHUNK = 1_000;
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyStoreEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
-  upsertCustomers(numKeys: number, ...args: Array<string | number>): Promise<number>;
-  recordOffer(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  applyStoreBatch(...args: [number, ...Array<string | number>]): Promise<ApplyReply>;
+  upsertCustomers(...args: [number, ...Array<string | number>]): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
+
+/** The keys a script call names after its fixed ones; the data refers to each by its index in KEYS. */
+class ScriptKeys {
+  readonly list: string[] = [];
+  private readonly named = { profile: new Map<number, number>(), listens: new Map<number, number>(), interests: new Map<number, number>(), ads: new Map<number, number>() };
+  constructor(private readonly fixed: number, private readonly partition?: PartitionKeys) {}
+
+  add(key: string): number {
+    this.list.push(key);
+    return this.fixed + this.list.length;
+  }
+
+  /** A customer's key of the partition, named once however often it is asked for. */
+  of(kind: CustomerKey, customerId: number): number {
+    const named = this.named[kind];
+    let at = named.get(customerId);
+    if (at === undefined) named.set(customerId, (at = this.add(this.partition![kind](customerId))));
+    return at;
+  }
+
+  /** The customers whose keys were named. */
+  customers(): Set<number> {
+    const all = new Set(this.named.profile.keys());
+    for (const kind of ['listens', 'interests', 'ads'] as const) for (const id of this.named[kind].keys()) all.add(id);
+    return all;
+  }
+}
+
+type CustomerKey = 'profile' | 'listens' | 'interests' | 'ads';
+
+/** A customer hash's fields and how each is written: the one definition the upsert script is given too. */
+const CUSTOMER_LAYOUT: ReadonlyArray<readonly [string, (c: Customer) => string | number]> = [
+  ['name', (c) => c.name], ['gender', (c) => c.gender], ['address', (c) => c.address], ['zip', (c) => c.zip],
+  ['sign_date', (c) => c.signDate], ['active', (c) => flag(c.active)], ['level', (c) => c.level], ['campaign', (c) => c.campaign],
+  ['linked_with_apps', (c) => flag(c.linkedWithApps)], ['age', (c) => c.age], ['age_source', (c) => c.ageSource],
+];
 
 function toCustomer(id: number, h: Record<string, string>): Customer {
   return {
@@ -41,12 +77,23 @@ function toCustomer(id: number, h: Record<string, string>): Customer {
   };
 }
 
+/** A profile hash's fields and the Profile member each holds: the one definition the script is given too. */
+export const PROFILE_LAYOUT: ReadonlyArray<readonly [string, Exclude<keyof Profile, 'customerId'>]> = [
+  ['plays', 'plays'], ['mobile_plays', 'mobilePlays'], ['morning', 'morning'], ['afternoon', 'afternoon'], ['evening', 'evening'],
+  ['night', 'night'], ['unique_tracks', 'uniqueTracks'], ['first_seen', 'firstSeen'], ['last_seen', 'lastSeen'],
+];
+
+/** What the script is told of the layout: the fields, then `recent` (the capped plays kept in the same hash). */
+const PROFILE_FIELDS = [...PROFILE_LAYOUT.map(([field]) => field), 'recent'].join(',');
+
 function toProfile(customerId: number, h: Record<string, string>): Profile {
-  return {
-    customerId, plays: Number(h.plays), mobilePlays: Number(h.mobile_plays), morning: Number(h.morning), afternoon: Number(h.afternoon),
-    evening: Number(h.evening), night: Number(h.night), uniqueTracks: Number(h.unique_tracks), firstSeen: Number(h.first_seen), lastSeen: Number(h.last_seen),
-  };
+  const p = { customerId } as Profile;
+  for (const [field, member] of PROFILE_LAYOUT) p[member] = Number(h[field]);
+  return p;
 }
+
+/** Fields of the counters hash. */
+const COUNTER_FIELDS: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
 
 /** A listen pair as one hash field value: "<plays>|<interest at or empty>|<recent times, comma separated>". */
 export function encodePair(p: ListenPair): string {
@@ -65,17 +112,18 @@ export function decodePair(customerId: number, trackId: number, value: string): 
 export class RedisStore implements Store {
   readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
-  private smsGroupReady = false;
-  /** Profiles and pairs of recently seen customers, trusted while the partition's watermark is ours. */
-  private readonly hot = new HotState();
+  /** Partitions whose SMS stream has the senders' group. */
+  private readonly smsGroups = new Set<PartitionName>();
+  /** Partitions this process put in the partition set, and customers it put in the directory (under that partition). */
+  private readonly knownPartitions = new Set<PartitionName>();
+  private readonly knownCustomers = new Map<number, PartitionName>();
 
   /** smsClaimTimeoutMs: how long a claimed SMS stays with its sender before another may take it. */
   constructor(url: string, prefix: string, private readonly smsClaimTimeoutMs = SMS_CLAIM_TIMEOUT_MS) {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
-    this.connection.client.defineCommand('applyStoreEffects', { lua: APPLY_STORE_EFFECTS });
-    this.connection.client.defineCommand('upsertCustomers', { lua: UPSERT_CUSTOMERS });
-    this.connection.client.defineCommand('recordOffer', { lua: RECORD_OFFER });
+    this.connection.client.defineCommand('applyStoreBatch', { lua: luaSource(APPLY_STORE_BATCH.file) });
+    this.connection.client.defineCommand('upsertCustomers', { lua: luaSource(UPSERT_CUSTOMERS.file) });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -90,11 +138,14 @@ export class RedisStore implements Store {
       // All chunks are sent at once (pipelined on the connection); Redis applies them in order.
       await Promise.all(chunked(customers, SEED_CHUNK).map((part) => {
         const args: Array<string | number> = [];
+        const keys = new ScriptKeys(UPSERT_CUSTOMERS.keys.length);
         for (const c of part) {
-          args.push(k.customer(c.id), c.id, flag(c.active && c.level < GOLD), c.name, c.gender, c.address, c.zip, c.signDate,
-            flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource);
+          args.push(keys.add(k.customer(c.id)), c.id, flag(c.active && c.level < GOLD), ...CUSTOMER_LAYOUT.map(([, value]) => value(c)));
         }
-        return redis.upsertCustomers(2, k.customers, k.eligibleCustomers, ...packData(args));
+        const [data, values] = packData(args);
+        return redis.upsertCustomers(...scriptArgs(UPSERT_CUSTOMERS,
+          { customers: k.customers, 'eligible customers': k.eligibleCustomers },
+          { 'customer fields': CUSTOMER_LAYOUT.map(([field]) => field).join(','), data, values }, keys.list));
       }));
     });
   }
@@ -154,136 +205,151 @@ export class RedisStore implements Store {
 
   // ---------------------------------------------------------------- live state
 
-  async loadBatchState(log: string, partition: number, customerIds: number[], pairs: Array<[number, number]>, days: string[]): Promise<BatchState> {
-    const k = this.keys;
+  async loadBatchState(log: string, partition: number, request: BatchStateRequest): Promise<BatchState> {
+    const k = this.keys.partition(partitionName(log, partition));
     return this.run(async (redis) => {
-      // The watermark first: any write after this read moves it, and applyEffects' compare-and-set then fails.
-      const stored = await redis.get(k.storeWatermark(log, partition));
+      // The watermark first: any write after this read moves it, and applyBatch's compare-and-set then fails.
+      const stored = await redis.get(k.watermark);
       const watermark = stored === null ? -1 : Number(stored);
-      this.hot.validate(`${log}/${partition}`, watermark);
-      const missing = customerIds.filter((id) => this.hot.get(id) === undefined);
       const pipe = redis.pipeline();
-      for (const id of missing) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
-      if (customerIds.length > 0) pipe.smismember(k.targeted, ...customerIds.map(String));
+      for (const id of request.customers) pipe.hgetall(k.profile(id)).hgetall(k.listens(id));
+      if (request.targeting.length > 0) pipe.smismember(this.keys.targeted, ...request.targeting.map(String));
       const r = replies(await pipe.exec());
-      missing.forEach((id, i) => {
+      const customers = new Map<number, CustomerState>();
+      request.customers.forEach((id, i) => {
         const profile = r[2 * i] as Record<string, string>;
         const listens = r[2 * i + 1] as Record<string, string>;
-        this.hot.put(id, {
+        customers.set(id, {
           profile: Object.keys(profile).length > 0 ? toProfile(id, profile) : null,
           recent: decodeRecentPlays(id, profile.recent),
           pairs: new Map(Object.entries(listens).map(([track, value]) => [Number(track), decodePair(id, Number(track), value)])),
         });
       });
       const targeted = new Set<number>();
-      if (customerIds.length > 0) {
-        const members = r[2 * missing.length] as number[];
-        customerIds.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
+      if (request.targeting.length > 0) {
+        const members = r[2 * request.customers.length] as number[];
+        request.targeting.forEach((id, i) => { if (members[i] === 1) targeted.add(id); });
       }
-      // Ad decisions matter only for targeted customers (nobody else gets an offer).
-      const smsSent = new Set<string>();
-      if (targeted.size > 0 && days.length > 0) {
+      const decided = new Set<string>();
+      if (targeted.size > 0 && request.days.length > 0) {
         const ads = redis.pipeline();
-        for (const id of targeted) ads.hmget(k.ads(id), ...days);
-        const decided = replies(await ads.exec()) as Array<Array<string | null>>;
-        [...targeted].forEach((id, i) => days.forEach((day, j) => { if (decided[i][j] !== null) smsSent.add(`${id}:${day}`); }));
+        for (const id of targeted) ads.hmget(k.ads(id), ...request.days);
+        const found = replies(await ads.exec()) as Array<Array<string | null>>;
+        [...targeted].forEach((id, i) => request.days.forEach((day, j) => { if (found[i][j] !== null) decided.add(`${id}:${day}`); }));
       }
-      const profiles = new Map<number, Profile>();
-      for (const id of customerIds) {
-        const profile = this.hot.get(id)?.profile;
-        if (profile) profiles.set(id, profile);
-      }
-      const pairMap = new Map<string, ListenPair>();
-      for (const [c, t] of pairs) {
-        const pair = this.hot.get(c)?.pairs.get(t);
-        if (pair) pairMap.set(pairKey(c, t), pair);
-      }
-      return { watermark, profiles, pairs: pairMap, targeted, smsSent };
+      return { watermark, customers, targeted, decided };
     });
   }
 
-  async applyEffects(e: StoreEffects): Promise<void> {
-    const k = this.keys;
-    const { position } = e;
-    const pairsOf = new Map<number, ListenPair[]>();
-    for (const p of e.pairs) {
-      const list = pairsOf.get(p.customerId);
-      if (list) list.push(p);
-      else pairsOf.set(p.customerId, [p]);
-    }
-    const recent = latestPlays(e.plays, await this.keptPlays(e.plays));
-    const args: Array<string | number> = [];
-    for (const p of e.profiles) {
-      args.push(k.profile(p.customerId), p.customerId, p.plays, p.mobilePlays, p.morning, p.afternoon, p.evening, p.night,
-        p.uniqueTracks, p.firstSeen, p.lastSeen, encodeRecentPlays(recent.get(p.customerId) ?? []));
-    }
-    let pairGroups = 0;
-    for (const [customerId, list] of pairsOf) pairGroups += pushGroups(args, k.listens(customerId), list.map((p) => [p.trackId, encodePair(p)]));
-    for (const i of e.interests) args.push(k.interests(i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt);
-    for (const d of e.adDecisions) args.push(k.ads(d.customerId), d.day, `${d.eventId}|${d.at}`);
-    for (const s of e.sms) args.push(s.id, s.customerId, s.day, s.text, s.at);
-    let reply: ApplyReply;
-    try {
-      reply = await this.run((redis) => redis.applyStoreEffects(6,
-        k.storeWatermark(position.log, position.partition), k.counters, k.profiles, k.interestsByTime, k.sms, k.smsEntries,
-        position.expected, position.next, e.counters.eventsProcessed, e.counters.deadLetters,
-        e.profiles.length, pairGroups, e.interests.length, e.adDecisions.length, e.sms.length, ...packData(args)));
-    } catch (err) {
-      this.hot.clear(); // applied or not is unknown: read everything again
-      throw err;
-    }
-    if (reply[0] === 'conflict') {
-      this.hot.clear();
-      throw new WatermarkConflict(position, Number(reply[1]));
-    }
-    this.hot.applied(`${position.log}/${position.partition}`, position.next, e.profiles, e.pairs, recent);
-  }
-
-  /** The plays kept for these plays' customers: from memory, or read (a customer evicted since the batch state). */
-  private async keptPlays(plays: PlayEvent[]): Promise<(customerId: number) => PlayEvent[]> {
-    const kept = new Map<number, PlayEvent[]>();
-    const unknown: number[] = [];
-    for (const p of plays) {
-      if (kept.has(p.customerId)) continue;
-      const recent = this.hot.get(p.customerId)?.recent;
-      if (recent) kept.set(p.customerId, recent);
-      else {
-        kept.set(p.customerId, []);
-        unknown.push(p.customerId);
+  async applyBatch({ position, writes }: StoreBatch): Promise<void> {
+    const k = this.keys.partition(partitionName(position.log, position.partition));
+    const keys = new ScriptKeys(APPLY_STORE_BATCH.keys.length, k);
+    // A customer's capped plays go in with its profile (one HSET) when the batch sets both.
+    const recentOf = new Map<number, string>();
+    for (const l of writes.cappedList.recentPlays) recentOf.set(l.customerId, encodeRecentPlays(l.items));
+    const profiles: Array<string | number> = [];
+    for (const p of writes.set.profiles) {
+      const recent = recentOf.get(p.customerId);
+      profiles.push(keys.of('profile', p.customerId), p.customerId, PROFILE_LAYOUT.length + (recent === undefined ? 0 : 1));
+      for (const [, member] of PROFILE_LAYOUT) profiles.push(p[member]);
+      if (recent !== undefined) {
+        profiles.push(recent);
+        recentOf.delete(p.customerId);
       }
     }
-    if (unknown.length > 0) {
-      const texts = await this.run((redis) => {
-        const pipe = redis.pipeline();
-        for (const id of unknown) pipe.hget(this.keys.profile(id), 'recent');
-        return pipe.exec();
-      });
-      (replies(texts) as Array<string | null>).forEach((text, i) => kept.set(unknown[i], decodeRecentPlays(unknown[i], text)));
+    const recentLists: Array<string | number> = [];
+    for (const [customerId, recent] of recentOf) recentLists.push(keys.of('profile', customerId), recent);
+    const pairsOf = new Map<number, Array<[number, string]>>();
+    for (const p of writes.set.pairs) {
+      const list = pairsOf.get(p.customerId);
+      if (list) list.push([p.trackId, encodePair(p)]);
+      else pairsOf.set(p.customerId, [[p.trackId, encodePair(p)]]);
     }
-    return (customerId) => kept.get(customerId) ?? [];
+    const pairs: Array<string | number> = [];
+    let pairGroups = 0;
+    for (const [customerId, list] of pairsOf) pairGroups += pushGroups(pairs, keys.of('listens', customerId), list);
+    const { interests, adDecisions } = writes.addToSet;
+    const { sms } = writes.enqueueOnce;
+    const increments = (Object.entries(writes.increment) as Array<[StoreCounter, number]>).filter(([, by]) => by !== 0);
+    const [data, values] = packData(profiles.concat(
+      recentLists, pairs,
+      interests.flatMap((i) => [keys.of('interests', i.customerId), i.trackId, `${i.customerId}:${i.trackId}`, i.detectedAt]),
+      adDecisions.flatMap((d) => [keys.of('ads', d.customerId), d.day, `${d.eventId}|${d.at}`]),
+      sms.flatMap((m) => [m.id, m.customerId, m.day, m.text, m.at]),
+      increments.flatMap(([name, by]) => [COUNTER_FIELDS[name], by]),
+    ));
+    // Where readers find this state: written first and outside the script (other slots), never taken back; an entry
+    // whose script then fails points at state not there yet, which reads as none.
+    const newcomers = new Set<number>();
+    for (const id of keys.customers()) if (this.knownCustomers.get(id) !== k.name) newcomers.add(id);
+    for (const m of sms) if (this.knownCustomers.get(m.customerId) !== k.name) newcomers.add(m.customerId);
+    const register = (redis: ScriptedRedis) => Promise.all([
+      this.knownPartitions.has(k.name) ? null : redis.sadd(this.keys.livePartitions, k.name),
+      newcomers.size === 0 ? null : redis.hset(this.keys.liveCustomers, ...[...newcomers].flatMap((id) => [id, k.name])),
+    ]);
+    const [, reply] = await this.run((redis) => Promise.all([register(redis), redis.applyStoreBatch(...scriptArgs(APPLY_STORE_BATCH, {
+      watermark: k.watermark, counters: k.counters, profiles: k.profiles,
+      'interests by time': k.interestsByTime, sms: k.sms, 'sms entries': k.smsEntries,
+    }, {
+      expected: position.expected, next: position.next, 'profile fields': PROFILE_FIELDS,
+      profiles: writes.set.profiles.length, 'recent lists': recentOf.size, 'pair groups': pairGroups, interests: interests.length,
+      'ad decisions': adDecisions.length, sms: sms.length, counters: increments.length, data, values,
+    }, keys.list))]));
+    this.knownPartitions.add(k.name);
+    for (const id of newcomers) this.knowCustomer(id, k.name);
+    if (reply[0] === 'conflict') throw new WatermarkConflict(position, Number(reply[1]));
+  }
+
+  private knowCustomer(customerId: number, partition: PartitionName): void {
+    if (this.knownCustomers.size >= KNOWN_CUSTOMERS_MAX) this.knownCustomers.clear();
+    this.knownCustomers.set(customerId, partition);
+  }
+
+  /** The keys of the partition that holds this customer's live state, or null (no state). */
+  private async partitionOf(customerId: number): Promise<PartitionKeys | null> {
+    const name = await this.run((redis) => redis.hget(this.keys.liveCustomers, String(customerId)));
+    return name === null ? null : this.keys.partition(name);
+  }
+
+  /** Every partition that holds live state. */
+  private async partitions(): Promise<PartitionKeys[]> {
+    const names = await this.run((redis) => redis.smembers(this.keys.livePartitions));
+    return names.sort().map((name) => this.keys.partition(name));
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
-    const [h] = await this.hashes([this.keys.profile(customerId)]);
+    const k = await this.partitionOf(customerId);
+    const [h] = k ? await this.hashes([k.profile(customerId)]) : [null];
     return h ? toProfile(customerId, h) : null;
   }
 
   async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
-    const text = await this.run((redis) => redis.hget(this.keys.profile(customerId), 'recent'));
+    const k = await this.partitionOf(customerId);
+    const text = k ? await this.run((redis) => redis.hget(k.profile(customerId), 'recent')) : null;
     return decodeRecentPlays(customerId, text).slice(0, limit);
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
-    const ids = (await this.run((redis) => redis.zrangebyscore(this.keys.profiles, `(${afterCustomerId}`, '+inf', 'LIMIT', 0, limit))).map(Number);
-    const hashes = await this.hashes(ids.map((id) => this.keys.profile(id)));
-    return ids.flatMap((id, i) => (hashes[i] ? [toProfile(id, hashes[i]!)] : []));
+    const parts = await this.partitions();
+    // Each partition's first `limit` ids after the given one; of those, the first `limit` overall.
+    const pages = await this.run(async (redis) => {
+      const pipe = redis.pipeline();
+      for (const k of parts) pipe.zrangebyscore(k.profiles, `(${afterCustomerId}`, '+inf', 'LIMIT', 0, limit);
+      return replies(await pipe.exec()) as string[][];
+    });
+    const ids = pages.flatMap((page, i) => page.map((id) => ({ id: Number(id), k: parts[i] })))
+      .sort((a, b) => a.id - b.id).slice(0, limit);
+    const hashes = await this.hashes(ids.map(({ id, k }) => k.profile(id)));
+    return ids.flatMap(({ id }, i) => (hashes[i] ? [toProfile(id, hashes[i]!)] : []));
   }
 
   async interestsOf(customerId: number): Promise<Interest[]> {
+    const k = await this.partitionOf(customerId);
+    if (!k) return [];
     return this.run(async (redis) => {
-      const tracks = (await redis.smembers(this.keys.interests(customerId))).map(Number);
+      const tracks = (await redis.smembers(k.interests(customerId))).map(Number);
       if (tracks.length === 0) return [];
-      const times = await redis.zmscore(this.keys.interestsByTime, ...tracks.map((t) => `${customerId}:${t}`));
+      const times = await redis.zmscore(k.interestsByTime, ...tracks.map((t) => `${customerId}:${t}`));
       return tracks
         .map((trackId, i) => ({ customerId, trackId, detectedAt: Number(times[i]) }))
         .sort((a, b) => a.detectedAt - b.detectedAt || a.trackId - b.trackId);
@@ -292,19 +358,22 @@ export class RedisStore implements Store {
 
   async recentInterests(limit: number): Promise<Interest[]> {
     if (limit <= 0) return [];
-    return this.run(async (redis) => {
-      const newest = await redis.zrevrange(this.keys.interestsByTime, 0, limit - 1, 'WITHSCORES');
-      if (newest.length === 0) return [];
-      // Everything down to the last time shown, so ties at the edge are ordered like the other stores do.
-      const edge = newest[newest.length - 1];
-      const rows = await redis.zrevrangebyscore(this.keys.interestsByTime, '+inf', edge, 'WITHSCORES');
-      const out: Interest[] = [];
-      for (let i = 0; i < rows.length; i += 2) {
-        const [c, t] = rows[i].split(':').map(Number);
-        out.push({ customerId: c, trackId: t, detectedAt: Number(rows[i + 1]) });
+    const parts = await this.partitions();
+    const out: Interest[] = [];
+    await this.run(async (redis) => {
+      for (const k of parts) {
+        const newest = await redis.zrevrange(k.interestsByTime, 0, limit - 1, 'WITHSCORES');
+        if (newest.length === 0) continue;
+        // Everything down to the last time shown, so ties at the edge are ordered like the other stores do.
+        const edge = newest[newest.length - 1];
+        const rows = await redis.zrevrangebyscore(k.interestsByTime, '+inf', edge, 'WITHSCORES');
+        for (let i = 0; i < rows.length; i += 2) {
+          const [c, t] = rows[i].split(':').map(Number);
+          out.push({ customerId: c, trackId: t, detectedAt: Number(rows[i + 1]) });
+        }
       }
-      return out.sort((a, b) => b.detectedAt - a.detectedAt || a.customerId - b.customerId || a.trackId - b.trackId).slice(0, limit);
     });
+    return out.sort((a, b) => b.detectedAt - a.detectedAt || a.customerId - b.customerId || a.trackId - b.trackId).slice(0, limit);
   }
 
   async clicksOf(customerIds: number[]): Promise<Click[]> {
@@ -413,15 +482,9 @@ export class RedisStore implements Store {
     return (await this.run((redis) => redis.sismember(this.keys.targeted, String(customerId)))) === 1;
   }
 
-  async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
-    const k = this.keys;
-    const recorded = await this.run((redis) => redis.recordOffer(4, k.ads(decision.customerId), k.counters, k.sms, k.smsEntries,
-      decision.day, `${decision.eventId}|${decision.at}`, sms.id, sms.customerId, sms.text, sms.at));
-    return recorded === 1;
-  }
-
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
-    const all = await this.run((redis) => redis.hgetall(this.keys.ads(customerId)));
+    const k = await this.partitionOf(customerId);
+    const all = k ? await this.run((redis) => redis.hgetall(k.ads(customerId))) : {};
     return Object.entries(all)
       .map(([day, value]) => {
         const [eventId, at] = value.split('|').map(Number);
@@ -432,18 +495,26 @@ export class RedisStore implements Store {
 
   // ---------------------------------------------------------------- SMS queue (a Redis Stream)
 
+  /** Each partition's stream in turn (the order of their names), until `limit` messages are claimed. */
   async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
-    if (limit <= 0) return [];
-    const k = this.keys;
+    const out: SmsMessage[] = [];
+    for (const k of await this.partitions()) {
+      if (out.length >= limit) break;
+      out.push(...await this.claimFrom(k, consumer, limit - out.length));
+    }
+    return out;
+  }
+
+  private async claimFrom(k: PartitionKeys, consumer: string, limit: number): Promise<SmsMessage[]> {
     return this.run(async (redis) => {
-      if (!this.smsGroupReady) {
+      if (!this.smsGroups.has(k.name)) {
         try {
           // From the stream's start ("0"), so messages queued before the first sender are delivered too.
           await redis.xgroup('CREATE', k.sms, SMS_GROUP, '0', 'MKSTREAM');
         } catch (err) {
           if (!/BUSYGROUP/.test((err as Error).message)) throw err;
         }
-        this.smsGroupReady = true;
+        this.smsGroups.add(k.name);
       }
       // Messages a sender claimed but never acknowledged (it died) come back first.
       const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, this.smsClaimTimeoutMs, '0-0', 'COUNT', limit)) as
@@ -462,12 +533,21 @@ export class RedisStore implements Store {
     });
   }
 
+  /** Ids are `<customer>:<day>`: each is acknowledged on the stream of its customer's partition. */
   async ackSms(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const k = this.keys;
+    const byPartition = new Map<PartitionName, { k: PartitionKeys; ids: string[] }>();
+    for (const id of ids) {
+      const k = await this.partitionOf(Number(id.split(':')[0]));
+      if (!k) continue;
+      const group = byPartition.get(k.name) ?? { k, ids: [] };
+      group.ids.push(id);
+      byPartition.set(k.name, group);
+    }
     await this.run(async (redis) => {
-      const entries = (await redis.hmget(k.smsEntries, ...ids)).filter((e): e is string => Boolean(e));
-      if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+      for (const { k, ids: some } of byPartition.values()) {
+        const entries = (await redis.hmget(k.smsEntries, ...some)).filter((e): e is string => Boolean(e));
+        if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+      }
     });
   }
 
@@ -475,15 +555,27 @@ export class RedisStore implements Store {
 
   async counts(): Promise<StoreCounts> {
     const k = this.keys;
+    const parts = await this.partitions();
     return this.run(async (redis) => {
-      const r = replies(await redis.pipeline()
-        .scard(k.customers).scard(k.tracks).zcard(k.profiles).zcard(k.interestsByTime).scard(k.eligibleCustomers)
-        .scard(k.targeted).hlen(k.smsEntries).hlen(k.clicks).hmget(k.counters, 'ad_decisions', 'events_processed', 'dead_letters')
-        .exec()) as [number, number, number, number, number, number, number, number, Array<string | null>];
-      const [adDecisions, eventsProcessed, streamDeadLetters] = r[8].map((v) => Number(v ?? 0));
+      const pipe = redis.pipeline()
+        .scard(k.customers).scard(k.tracks).scard(k.eligibleCustomers).scard(k.targeted).hlen(k.clicks);
+      for (const p of parts) pipe.zcard(p.profiles).zcard(p.interestsByTime).hlen(p.smsEntries).hmget(p.counters, ...Object.values(COUNTER_FIELDS));
+      const r = replies(await pipe.exec());
+      const [customers, tracks, eligibleCustomers, targetedCustomers, clicks] = r.slice(0, 5) as number[];
+      const live = { profiles: 0, interests: 0, smsQueued: 0, eventsProcessed: 0, deadLetters: 0, adDecisions: 0 };
+      parts.forEach((_p, i) => {
+        const [profiles, interests, sms, counters] = r.slice(5 + 4 * i, 9 + 4 * i) as [number, number, number, Array<string | null>];
+        const [eventsProcessed, deadLetters, adDecisions] = counters.map((v) => Number(v ?? 0));
+        live.profiles += profiles;
+        live.interests += interests;
+        live.smsQueued += sms;
+        live.eventsProcessed += eventsProcessed;
+        live.deadLetters += deadLetters;
+        live.adDecisions += adDecisions;
+      });
       return {
-        customers: r[0], tracks: r[1], profiles: r[2], interests: r[3], eligibleCustomers: r[4], targetedCustomers: r[5],
-        adDecisions, smsQueued: r[6], eventsProcessed, streamDeadLetters, clicks: r[7],
+        customers, tracks, profiles: live.profiles, interests: live.interests, eligibleCustomers, targetedCustomers,
+        adDecisions: live.adDecisions, smsQueued: live.smsQueued, eventsProcessed: live.eventsProcessed, streamDeadLetters: live.deadLetters, clicks,
       };
     });
   }
