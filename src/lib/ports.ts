@@ -267,7 +267,9 @@ export interface ModelRegistry {
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
   /**
    * An offer shown at an access outside the log (the offer API): its decision and SMS, atomically, unless the
-   * customer has a decision that day already (from a play or an earlier access). True when recorded.
+   * customer has a decision that day already (from a play or an earlier access). True when recorded. Only a
+   * customer with a live profile has a place for it (Redis keeps live state under the customer's log partition);
+   * nobody else is ever targeted, since scoring needs a profile, so for them nothing is recorded.
    */
   recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean>;
 }

@@ -387,21 +387,26 @@ export function behaviourSuite(set: AdapterSet): void {
     it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
       try {
-        // Customer 1 plays on 2014-10-20: an access that day first, twice, then the plays.
-        const access = offerShown(1, NOT_A_PLAY, Date.UTC(2014, 9, 20, 8));
-        assert.equal(await b.store.recordOffer(access.decision, access.sms), true);
-        assert.equal(await b.store.recordOffer(access.decision, access.sms), false, 'a second access that day records nothing');
-        const before = await b.store.counts();
+        const stream = () => streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        const access = (at: number) => {
+          const shown = offerShown(1, NOT_A_PLAY, at);
+          return b.store.recordOffer(shown.decision, shown.sms);
+        };
+        assert.equal(await access(Date.UTC(2014, 9, 19, 8)), false, 'no live profile yet: nothing recorded (nor ever targeted)');
+        // Customer 1 plays on 2014-10-20: the play's decision; an access that day adds nothing.
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
-        assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => [d.day, d.eventId]), [['2014-10-20', NOT_A_PLAY]]);
-        const after = await b.store.counts();
-        assert.deepEqual([before.adDecisions, before.smsQueued, after.adDecisions, after.smsQueued], [1, 1, 1, 1]);
-        assert.deepEqual((await b.store.claimSms('test-sender', 10)).map((m) => m.id), ['1:2014-10-20']);
-        // The next day is another decision.
-        const nextDay = offerShown(1, NOT_A_PLAY, Date.UTC(2014, 9, 21, 8));
-        assert.equal(await b.store.recordOffer(nextDay.decision, nextDay.sms), true);
-        assert.equal((await b.store.counts()).adDecisions, 2);
+        await stream();
+        assert.equal(await access(Date.UTC(2014, 9, 20, 23)), false);
+        // On the 21st the access comes first, twice; the plays after it that day add nothing.
+        assert.equal(await access(Date.UTC(2014, 9, 21, 8)), true);
+        assert.equal(await access(Date.UTC(2014, 9, 21, 9)), false, 'a second access that day records nothing');
+        await b.log.append([0, 1, 2].map((i) => ({ key: '1', value: `${900 + i},1,1,"2014-10-21 10:0${i}:00",1,"10001"` })));
+        await stream();
+        const decisions = await b.store.adDecisionsOf(1);
+        assert.deepEqual(decisions.map((d) => [d.day, d.eventId === NOT_A_PLAY]), [['2014-10-20', false], ['2014-10-21', true]]);
+        const counts = await b.store.counts();
+        assert.deepEqual([counts.adDecisions, counts.smsQueued], [2, 2]);
+        assert.deepEqual((await b.store.claimSms('test-sender', 10)).map((m) => m.id).sort(), ['1:2014-10-20', '1:2014-10-21']);
       } finally {
         await b.close();
       }

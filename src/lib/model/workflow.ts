@@ -140,7 +140,7 @@ export async function trainAndDeploy(store: TrainingStore, options: TrainOptions
 
 /** Deploys a model that passed its gate, scoring every eligible listener as of `asOf`; says why when it did not. */
 async function deployIfPassed(
-  store: Store, record: ModelRecord, body: ModelBody, listeners: Listeners, asOf: number, previous: ModelRecord | null,
+  store: ModelRegistry, record: ModelRecord, body: ModelBody, listeners: Listeners, asOf: number, previous: ModelRecord | null,
 ): Promise<{ deployed: boolean; reason: string; scored: number; targeted: number }> {
   if (!body.gate.passed) {
     const reason = `rejected: ${body.gate.reason}; ${previous ? `model v${previous.version} stays deployed` : 'no model is deployed'}`;
@@ -150,7 +150,7 @@ async function deployIfPassed(
 }
 
 /** Scores every eligible listener with the model and makes it the deployed one, predictions and all, atomically. */
-async function scoreAndDeploy(store: Store, version: number, body: ModelBody, listeners: Listeners, asOf: number): Promise<{ scored: number; targeted: number }> {
+async function scoreAndDeploy(store: ModelRegistry, version: number, body: ModelBody, listeners: Listeners, asOf: number): Promise<{ scored: number; targeted: number }> {
   const scores = scoreEligible(body, version, listeners.profiles, listeners.customers, asOf);
   await store.deployModel(version, scores.predictions, scores.targeted);
   return { scored: scores.predictions.length, targeted: scores.targeted.length };
@@ -162,7 +162,7 @@ async function scoreAndDeploy(store: Store, version: number, body: ModelBody, li
  * are the first six of the store's, so a model that passes the gate is deployed like one trained on the store:
  * it scores every eligible customer from the same six shares of their live profile.
  */
-export async function trainFromLibsvm(store: ModelRegistry, file: string, options: TrainOptions, onReject: (letter: DeadLetter) => void): Promise<TrainReport> {
+export async function trainFromLibsvm(store: TrainingStore, file: string, options: TrainOptions, onReject: (letter: DeadLetter) => void): Promise<TrainReport> {
   const started = Date.now();
   const rows: LabelledRow[] = [];
   let rejected = 0;

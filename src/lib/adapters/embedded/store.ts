@@ -239,6 +239,7 @@ export class EmbeddedStore implements Store {
 
   async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
     const record = this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM profiles WHERE customer_id = ?').get(decision.customerId) === undefined) return false;
       const added = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
         .run(decision.customerId, decision.day, decision.eventId, decision.at).changes === 1;
       if (added) this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);

@@ -64,6 +64,13 @@ export const UPSERT_CUSTOMERS = {
   argv: ['customer fields', 'data', 'values'],
 } as const satisfies ScriptLayout<string, string>;
 
+export const RECORD_OFFER = {
+  file: 'recordOffer-4.lua',
+  keys: ['ads', 'counters', 'sms', 'sms entries'],
+  moreKeys: null,
+  argv: ['day', 'decision', 'sms id', 'customer id', 'text', 'at'],
+} as const satisfies ScriptLayout<string, string>;
+
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
  * and the server far less than a hundred thousand small arguments. The readers replace control characters

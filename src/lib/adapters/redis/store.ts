@@ -12,7 +12,7 @@ import { GOLD, type Click, type Customer, type Interest, type ListenPair, type P
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import { PartitionKeys, RedisKeys, SMS_GROUP, partitionName, type PartitionName } from './keys.js';
-import { APPLY_STORE_BATCH, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
+import { APPLY_STORE_BATCH, RECORD_OFFER, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 
 /** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
@@ -29,6 +29,7 @@ type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
   applyStoreBatch(...args: [number, ...Array<string | number>]): Promise<ApplyReply>;
   upsertCustomers(...args: [number, ...Array<string | number>]): Promise<number>;
+  recordOffer(...args: [number, ...Array<string | number>]): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
@@ -124,6 +125,7 @@ export class RedisStore implements Store {
     this.connection = new RedisConnection(url);
     this.connection.client.defineCommand('applyStoreBatch', { lua: luaSource(APPLY_STORE_BATCH.file) });
     this.connection.client.defineCommand('upsertCustomers', { lua: luaSource(UPSERT_CUSTOMERS.file) });
+    this.connection.client.defineCommand('recordOffer', { lua: luaSource(RECORD_OFFER.file) });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -491,6 +493,19 @@ export class RedisStore implements Store {
         return { customerId, day, eventId, at };
       })
       .sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /**
+   * Under the customer's partition, where a play of theirs records the same decision. A customer the stream has
+   * never seen has no partition yet and is never targeted (scoring needs a profile): nothing is recorded.
+   */
+  async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
+    const k = await this.partitionOf(decision.customerId);
+    if (!k) return false;
+    const recorded = await this.run((redis) => redis.recordOffer(...scriptArgs(RECORD_OFFER,
+      { ads: k.ads(decision.customerId), counters: k.counters, sms: k.sms, 'sms entries': k.smsEntries },
+      { day: decision.day, decision: `${decision.eventId}|${decision.at}`, 'sms id': sms.id, 'customer id': sms.customerId, text: sms.text, at: sms.at })));
+    return recorded === 1;
   }
 
   // ---------------------------------------------------------------- SMS queue (a Redis Stream)
