@@ -168,8 +168,11 @@ export interface SmsMessage {
 /** Plays kept per customer for the drill-down, newest by event time. */
 export const RECENT_PLAYS_KEPT = 20;
 
-/** Counters the stream moves; a store keeps each as a running total. */
-export type StoreCounter = 'eventsProcessed' | 'deadLetters' | 'adDecisions';
+/**
+ * Counters the stream moves; a store keeps each as a running total. (Ad decisions are counted by the store as it
+ * adds them: a decision recorded outside the log can take a customer's day between a batch's read and its write.)
+ */
+export type StoreCounter = 'eventsProcessed' | 'deadLetters';
 
 /**
  * The store's writes: a small fixed set of operations the pipeline computes once (every rule -- recent plays

@@ -213,7 +213,7 @@ export function storeWrites(
     cappedList: { recentPlays: [...changed.recent].map(([customerId, items]) => ({ customerId, items })) },
     addToSet: { interests: outcome.interests, adDecisions: outcome.adDecisions },
     enqueueOnce: { sms: outcome.sms },
-    increment: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters, adDecisions: outcome.adDecisions.length },
+    increment: { eventsProcessed: outcome.processed, deadLetters: outcome.deadLetters },
   };
 }
 

@@ -40,7 +40,7 @@ ${WATERMARK_SCHEMA}`;
 const SMS_CLAIM_TIMEOUT_MS = 60_000;
 
 /** Rows of the counters table. */
-const COUNTER_NAMES: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
+const COUNTER_NAMES: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters' };
 
 interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string }
 interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number; recent: string | null }

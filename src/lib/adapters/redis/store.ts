@@ -94,7 +94,9 @@ function toProfile(customerId: number, h: Record<string, string>): Profile {
 }
 
 /** Fields of the counters hash. */
-const COUNTER_FIELDS: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters', adDecisions: 'ad_decisions' };
+const COUNTER_FIELDS: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters' };
+/** Kept by the script as it adds ad decisions. */
+const AD_DECISIONS_FIELD = 'ad_decisions';
 
 /** A listen pair as one hash field value: "<plays>|<interest at or empty>|<recent times, comma separated>". */
 export function encodePair(p: ListenPair): string {
@@ -574,7 +576,8 @@ export class RedisStore implements Store {
     return this.run(async (redis) => {
       const pipe = redis.pipeline()
         .scard(k.customers).scard(k.tracks).scard(k.eligibleCustomers).scard(k.targeted).hlen(k.clicks);
-      for (const p of parts) pipe.zcard(p.profiles).zcard(p.interestsByTime).hlen(p.smsEntries).hmget(p.counters, ...Object.values(COUNTER_FIELDS));
+      for (const p of parts) pipe.zcard(p.profiles).zcard(p.interestsByTime).hlen(p.smsEntries)
+        .hmget(p.counters, COUNTER_FIELDS.eventsProcessed, COUNTER_FIELDS.deadLetters, AD_DECISIONS_FIELD);
       const r = replies(await pipe.exec());
       const [customers, tracks, eligibleCustomers, targetedCustomers, clicks] = r.slice(0, 5) as number[];
       const live = { profiles: 0, interests: 0, smsQueued: 0, eventsProcessed: 0, deadLetters: 0, adDecisions: 0 };

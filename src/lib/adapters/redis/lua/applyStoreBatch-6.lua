@@ -2,7 +2,7 @@
 -- partition's watermark is not the one they were computed from. The layout below is APPLY_STORE_BATCH in
 -- scripts.ts (a test compares the two). Six keys always; the batch's per-customer keys follow them.
 -- KEYS[1] watermark: the partition's store watermark
--- KEYS[2] counters: hash of running totals
+-- KEYS[2] counters: hash of running totals (and ad_decisions, counted here as they are added)
 -- KEYS[3] profiles: sorted set of customer ids with a profile
 -- KEYS[4] interests by time: sorted set of "<customer>:<track>" by detection time
 -- KEYS[5] sms: stream of queued messages
@@ -55,10 +55,12 @@ for _ = 1, tonumber(ARGV[7]) do
   if redis.call('SADD', KEYS[tonumber(A[i])], A[i+1]) == 1 then redis.call('ZADD', KEYS[4], A[i+3], A[i+2]) end
   i = i + 4
 end
+local newAds = 0
 for _ = 1, tonumber(ARGV[8]) do
-  redis.call('HSETNX', KEYS[tonumber(A[i])], A[i+1], A[i+2])
+  newAds = newAds + redis.call('HSETNX', KEYS[tonumber(A[i])], A[i+1], A[i+2])
   i = i + 3
 end
+if newAds > 0 then redis.call('HINCRBY', KEYS[2], 'ad_decisions', newAds) end
 for _ = 1, tonumber(ARGV[9]) do
   if redis.call('HSETNX', KEYS[6], A[i], '') == 1 then
     local entry = redis.call('XADD', KEYS[5], '*', 'id', A[i], 'customer_id', A[i+1], 'day', A[i+2], 'text', A[i+3], 'at', A[i+4])
