@@ -52,8 +52,9 @@ export interface KafkaDriver {
 export interface JoinOptions {
   group: string;
   topic: string;
-  /** At most this many records a fetch hands out. */
-  fetchLimit: number;
+  /** Records a batch holds at most, and the topic's partitions: a driver that fetches ahead hands out their product at most. */
+  maxBatch: number;
+  partitions: number;
   /** The member failed for good: the consume loop ends with this error. */
   onFailure: (err: unknown) => void;
 }

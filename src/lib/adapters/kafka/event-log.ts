@@ -103,7 +103,7 @@ export class KafkaEventLog implements EventLog {
     try {
       // A new group starts at the oldest record: the sinks' watermarks make re-reading harmless, skipping is not.
       member = await this.driver.join({
-        group: options.group, topic: this.settings.topic, fetchLimit: options.maxBatch * this.settings.partitions, onFailure: fail,
+        group: options.group, topic: this.settings.topic, maxBatch: options.maxBatch, partitions: this.settings.partitions, onFailure: fail,
       });
       lagWatch = watchLag({
         lag: () => this.lagWith(options.group), busy: () => busy, untilIdle: options.untilIdle, onLag: options.onLag, onIdle: finish,

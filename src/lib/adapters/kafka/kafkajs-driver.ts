@@ -11,12 +11,18 @@ import type {
 } from './driver.js';
 import { groupErrorTypes, kafkajsErrors } from './kafkajs-errors.js';
 import { COMPACTED, SOURCE_FILE, SOURCE_LINE, sourceFromHeaders, type KafkaSettings, type TopicSpec } from './log-layout.js';
+import { RangeRead } from './range-read.js';
 import { HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, withTimeout } from './timings.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 
 /** A fetch waits this long for new records when caught up; leaving the group waits for that fetch to end. */
 const FETCH_WAIT_MS = 500;
+/**
+ * How often a held batch asks kafkajs for a heartbeat. kafkajs sends one only when HEARTBEAT_MS have passed since
+ * its last request, so asking often costs nothing and notices a rebalance soon after it begins.
+ */
+const HEARTBEAT_ASK_MS = 100;
 
 /** kafkajs logs its own retries loudly; MUSICFLOW_KAFKA_LOG=error|warn|info|debug shows them on stderr. */
 function kafkaLogLevel(): number {
@@ -110,8 +116,7 @@ export class KafkajsDriver implements KafkaDriver {
 
   /** kafkajs takes a seek only once the consumer runs: records fetched before it took effect are passed over. */
   async readRanges(group: string, ranges: PartitionRange[], signal: AbortSignal): Promise<FetchedRecord[]> {
-    const unread = new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r]));
-    const records: FetchedRecord[] = [];
+    const read = new RangeRead(ranges);
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS, maxWaitTimeInMs: FETCH_WAIT_MS });
     try {
       await consumer.connect();
@@ -121,15 +126,8 @@ export class KafkajsDriver implements KafkaDriver {
         consumer.run({
           autoCommit: false,
           eachMessage: async ({ topic, partition, message }) => {
-            const range = unread.get(`${topic}:${partition}`);
-            const offset = Number(message.offset);
-            if (range === undefined || offset < range.from) return;
-            if (offset < range.to) {
-              const headers = new Map(Object.entries(message.headers ?? {}).map(([name, v]) => [name, headerText(v) ?? '']));
-              records.push({ topic, partition, offset, key: message.key ? String(message.key) : '', value: message.value ? String(message.value) : '', headers });
-            }
-            if (offset >= range.to - 1) unread.delete(`${topic}:${partition}`);
-            if (unread.size === 0) resolve();
+            const headers = new Map(Object.entries(message.headers ?? {}).map(([name, v]) => [name, headerText(v) ?? '']));
+            if (read.offer({ topic, partition, offset: Number(message.offset), key: textOf(message.key), value: textOf(message.value), headers })) resolve();
           },
         })
           .then(() => { for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) }); })
@@ -138,7 +136,7 @@ export class KafkajsDriver implements KafkaDriver {
     } finally {
       await consumer.disconnect().catch(() => undefined);
     }
-    return records;
+    return read.records;
   }
 
   async join(options: JoinOptions): Promise<GroupMember> {
@@ -150,7 +148,12 @@ export class KafkajsDriver implements KafkaDriver {
       maxWaitTimeInMs: FETCH_WAIT_MS,
     });
     const member = new KafkajsMember(consumer, options);
-    await member.start();
+    try {
+      await member.start();
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
     return member;
   }
 
@@ -243,7 +246,7 @@ class KafkajsMember implements GroupMember {
     await this.beat(payload);
     if (this.closed) return;
     // Heartbeats go on while the event log works through the batch (a sink may wait for its server).
-    const beating = setInterval(() => { void this.beat(payload); }, HEARTBEAT_MS);
+    const beating = setInterval(() => { void this.beat(payload); }, HEARTBEAT_ASK_MS);
     await new Promise<void>((resolve) => {
       this.waiting = { payload, release: resolve };
       this.rouse();
@@ -311,13 +314,17 @@ class KafkajsMember implements GroupMember {
 
 function recordOf(partition: number, m: KafkajsMessage): ConsumedRecord {
   return {
-    key: m.key ? String(m.key) : '',
-    value: m.value ? String(m.value) : '',
+    key: textOf(m.key),
+    value: textOf(m.value),
     partition,
     offset: Number(m.offset),
     appendedAt: Number(m.timestamp),
     source: sourceFromHeaders(headerText(m.headers?.[SOURCE_FILE]), headerText(m.headers?.[SOURCE_LINE])),
   };
+}
+
+function textOf(value: Buffer | null): string {
+  return value ? String(value) : '';
 }
 
 /** kafkajs hands header values as Buffers (or arrays of them when a name repeats): the first, as text. */

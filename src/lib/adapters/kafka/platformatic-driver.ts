@@ -14,6 +14,7 @@ import type {
 import { ConsumerStoppedError } from './errors.js';
 import { COMPACTED, SOURCE_FILE, SOURCE_LINE, sourceFromHeaders, type KafkaSettings, type TopicSpec } from './log-layout.js';
 import { platformaticErrors, protocolError } from './platformatic-errors.js';
+import { RangeRead } from './range-read.js';
 import { HEALTH_TIMEOUT_MS, HEARTBEAT_MS, SESSION_TIMEOUT_MS, withTimeout } from './timings.js';
 
 type StringMessage = Message<string, string, string, string>;
@@ -132,9 +133,8 @@ export class PlatformaticDriver implements KafkaDriver {
 
   /** Reads from the ranges' starts (a manual stream), as a group of its own. */
   async readRanges(group: string, ranges: PartitionRange[], signal: AbortSignal): Promise<FetchedRecord[]> {
-    const unread = new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r]));
-    const records: FetchedRecord[] = [];
-    const consumer = this.consumer(group, { maxWaitTime: FETCH_WAIT_MS });
+    const read = new RangeRead(ranges);
+    const consumer = this.consumer(group, {});
     let stream: StringStream | undefined;
     try {
       stream = await consumer.consume({
@@ -145,34 +145,23 @@ export class PlatformaticDriver implements KafkaDriver {
       await new Promise<void>((resolve, reject) => {
         signal.addEventListener('abort', () => resolve(), { once: true });
         reading.on('error', reject);
-        reading.on('data', (message: StringMessage) => {
-          const range = unread.get(`${message.topic}:${message.partition}`);
-          const offset = Number(message.offset);
-          if (range === undefined || offset < range.from) return;
-          if (offset < range.to) {
-            records.push({
-              topic: message.topic, partition: message.partition, offset, key: message.key ?? '', value: message.value ?? '', headers: new Map(message.headers),
-            });
-          }
-          if (offset >= range.to - 1) unread.delete(`${message.topic}:${message.partition}`);
-          if (unread.size === 0) resolve();
+        reading.on('data', (m: StringMessage) => {
+          if (read.offer({ topic: m.topic, partition: m.partition, offset: Number(m.offset), key: m.key ?? '', value: m.value ?? '', headers: new Map(m.headers) })) resolve();
         });
       });
     } finally {
       await stream?.close().catch(() => undefined);
       await consumer.close().catch(() => undefined);
     }
-    return records;
+    return read.records;
   }
 
   async join(options: JoinOptions): Promise<GroupMember> {
     const consumer = this.consumer(options.group, {
-      heartbeatInterval: HEARTBEAT_MS, // heartbeats run on their own timer, also while a batch waits for a sink
       rebalanceTimeout: REBALANCE_TIMEOUT_MS,
       // kafkajs's name for round robin: workers on either client can share one group (both encode the standard
       // subscription and assignment, and the group leader's client assigns).
       protocols: [{ name: 'RoundRobinAssigner', version: 0 }],
-      maxWaitTime: FETCH_WAIT_MS,
       maxBytesPerPartition: FETCH_MAX_BYTES_PER_PARTITION,
       maxBytes: FETCH_MAX_BYTES,
     });
@@ -209,7 +198,10 @@ export class PlatformaticDriver implements KafkaDriver {
   private consumer(group: string, options: Partial<ConsumerOptions<string, string, string, string>>): StringConsumer {
     return new Consumer<string, string, string, string>({
       ...this.connection, clientId: this.clientId, groupId: group, deserializers: stringDeserializers, autocommit: false,
-      sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: HEARTBEAT_MS, ...options,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_MS, // heartbeats run on their own timer, also while a batch waits for a sink
+      maxWaitTime: FETCH_WAIT_MS,
+      ...options,
     });
   }
 
@@ -254,7 +246,7 @@ class PlatformaticMember implements GroupMember {
   private async openStream(): Promise<StringStream> {
     const stream = await this.consumer.consume({
       topics: [this.options.topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false,
-      highWaterMark: Math.min(Math.max(this.options.fetchLimit, 1_024), 20_000),
+      highWaterMark: Math.min(Math.max(this.options.maxBatch, 1_024), 20_000),
     });
     stream.on('readable', () => this.rouse());
     stream.on('close', () => this.rouse());
@@ -268,7 +260,7 @@ class PlatformaticMember implements GroupMember {
     waiting?.();
   }
 
-  /** What the stream holds now, at most fetchLimit records, waiting for some when it holds none. */
+  /** What the stream holds now, at most maxBatch records a partition, waiting for some when it holds none. */
   async next(signal: AbortSignal): Promise<Fetched | null> {
     const abort = () => this.rouse();
     signal.addEventListener('abort', abort, { once: true });
@@ -290,7 +282,7 @@ class PlatformaticMember implements GroupMember {
 
   private take(): ConsumedRecord[] {
     const out: ConsumedRecord[] = [];
-    while (out.length < this.options.fetchLimit) {
+    while (out.length < this.options.maxBatch * this.options.partitions) {
       const message = this.stream.read() as StringMessage | null;
       if (message === null) break;
       const record = recordOf(message);
