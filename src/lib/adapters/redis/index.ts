@@ -9,16 +9,17 @@ import {
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
   type SeriesPoint,
 } from '../../ports.js';
-import { UNKNOWN, dimensionValue } from '../../pipeline/aggregate.js';
-import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
-import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
+import {
+  FACETS, countCells, dimensionValue, facetLevel, facetMobile, facetSelection, levelName, onlyTime,
+} from '../../pipeline/aggregate.js';
+import { DAY, GRAIN_MS, floorTo } from '../../pipeline/time.js';
+import type { EnrichedPlay } from '../../records.js';
 import type { Redis } from 'ioredis';
 import { RedisConnection, replies } from './client.js';
 import { RedisKeys } from './keys.js';
 import { APPLY_INDEX_EFFECTS, packData, pushGroups } from './scripts.js';
 import { redisHealth } from './store.js';
 
-const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 /** Separates the fields of a play in a state's sorted set (no dimension value contains it). */
 const SEP = '\x1f';
 
@@ -68,12 +69,15 @@ function statePlayValue(p: StatePlay, dim: Exclude<Dimension, 'all'>, state: str
   }
 }
 
-const levelName = (level: number) => LEVEL_NAMES[level] ?? String(level);
 const inRange = (f: IndexFilter, bucket: number) => (f.from === undefined || bucket >= f.from) && (f.to === undefined || bucket < f.to);
-/** Only a time range (or nothing): the aggregates answer. */
-const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
-const facetMatches = (f: IndexFilter, mobile: string, level: string) =>
-  (f.mobile === undefined || mobile === (f.mobile ? '1' : '0')) && (f.level === undefined || level === levelName(f.level));
+/** A facet field's "<mobile>:<level>" part, by facet. */
+const FACET_FIELDS = Array.from({ length: FACETS }, (_, facet) => `${facetMobile(facet)}:${facetLevel(facet)}`);
+
+/** Whether a facet field's device and level are among those the filter allows. */
+function facetMatcher(f: IndexFilter): (mobile: string, level: string) => boolean {
+  const { mobiles, levels } = facetSelection(f);
+  return (mobile, level) => mobiles.includes(mobile === '1' ? 1 : 0) && levels.includes(level);
+}
 
 /** Splits "a:b:rest" into a, b and the rest (which may itself contain ':'). */
 function splitFacetField(field: string): [string, string, string] {
@@ -120,47 +124,37 @@ export class RedisIndex implements Index {
 
   async applyEffects(e: IndexEffects): Promise<void> {
     const k = this.keys;
-    const cells = countCells(e.plays);
     // Increment groups (field, by) come first in the data, add groups (score, member) after them.
+    const increments = new Map<string, Array<[string, number]>>();
+    const adds = new Map<string, Set<number>>();
+    const fieldsOf = (key: string) => {
+      let fields = increments.get(key);
+      if (!fields) increments.set(key, (fields = []));
+      return fields;
+    };
+    for (const c of countCells(e.plays)) {
+      // The plain count keeps every bucket in one hash per grain; a dimension's facets, one hash per bucket.
+      const plain = c.dim === 'all';
+      const facetKey = plain ? k.facet(c.grain, 'all', 0) : k.facet(c.grain, c.dim, c.bucket);
+      const facetFields = fieldsOf(facetKey);
+      const name = plain ? c.bucket : c.value;
+      for (let facet = 0; facet < FACETS; facet++) {
+        if (c.facets[facet] > 0) facetFields.push([`${FACET_FIELDS[facet]}:${name}`, c.facets[facet]]);
+      }
+      if (plain) {
+        const fields = fieldsOf(k.plainCounts(c.grain));
+        fields.push([`p:${c.bucket}`, c.plays]);
+        if (c.mobilePlays > 0) fields.push([`m:${c.bucket}`, c.mobilePlays]);
+      }
+      const bucketsKey = k.buckets(c.grain, c.dim);
+      const buckets = adds.get(bucketsKey) ?? new Set<number>();
+      adds.set(bucketsKey, buckets.add(c.bucket));
+    }
     const args: Array<string | number> = [];
     let incrementGroups = 0;
-    const pushIncrements = (key: string, fields: Array<[string, number]>) => { incrementGroups += pushGroups(args, key, fields); };
-    const addArgs: Array<string | number> = [];
+    for (const [key, fields] of increments) incrementGroups += pushGroups(args, key, fields);
     let addGroups = 0;
-    const pushAdds = (key: string, members: Array<[number, string]>) => { addGroups += pushGroups(addArgs, key, members); };
-
-    for (const [grain, byBucket] of cells.plain) {
-      const fields: Array<[string, number]> = [];
-      const facetFields: Array<[string, number]> = [];
-      for (const [bucket, counts] of byBucket) {
-        let plays = 0;
-        let mobilePlays = 0;
-        counts.forEach((n, facet) => {
-          if (n === 0) return;
-          plays += n;
-          if (facet >= MOBILE_FACETS) mobilePlays += n;
-          facetFields.push([`${FACET_NAMES[facet]}:${bucket}`, n]);
-        });
-        fields.push([`p:${bucket}`, plays]);
-        if (mobilePlays > 0) fields.push([`m:${bucket}`, mobilePlays]);
-      }
-      pushIncrements(k.plainCounts(grain), fields);
-      pushIncrements(k.facet(grain, 'all', 0), facetFields);
-      pushAdds(k.buckets(grain, 'all'), [...byBucket.keys()].map((b) => [b, String(b)]));
-    }
-    for (const [dim, byBucket] of cells.dims) {
-      const grain = DIMENSION_GRAIN[dim];
-      for (const [bucket, byValue] of byBucket) {
-        const fields: Array<[string, number]> = [];
-        for (const [value, counts] of byValue) {
-          counts.forEach((n, facet) => {
-            if (n > 0) fields.push([`${FACET_NAMES[facet]}:${value}`, n]);
-          });
-        }
-        pushIncrements(k.facet(grain, dim, bucket), fields);
-      }
-      pushAdds(k.buckets(grain, dim), [...byBucket.keys()].map((b) => [b, String(b)]));
-    }
+    for (const [key, buckets] of adds) addGroups += pushGroups(args, key, [...buckets].map((b) => [b, String(b)]));
     let mobilePlays = 0;
     const byState = new Map<string, Array<[number, string]>>();
     for (const p of e.plays) {
@@ -171,12 +165,12 @@ export class RedisIndex implements Index {
       if (list) list.push(member);
       else byState.set(state, [member]);
     }
-    for (const [state, members] of byState) pushAdds(k.statePlays(state), members);
+    for (const [state, members] of byState) addGroups += pushGroups(args, k.statePlays(state), members);
 
     const { position } = e;
     const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
       k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...packData(args.concat(addArgs))));
+      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...packData(args)));
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 
@@ -264,10 +258,11 @@ export class RedisIndex implements Index {
       }
     } else {
       const fields = await this.run((redis) => redis.hgetall(this.keys.facet(grain, 'all', 0)));
+      const facetMatches = facetMatcher(f);
       for (const [field, value] of Object.entries(fields)) {
         const [mobile, level, rest] = splitFacetField(field);
         const bucket = Number(rest);
-        if (!inRange(f, bucket) || !facetMatches(f, mobile, level)) continue;
+        if (!inRange(f, bucket) || !facetMatches(mobile, level)) continue;
         const p = point(bucket);
         p.plays += Number(value);
         if (mobile === '1') p.mobilePlays += Number(value);
@@ -295,10 +290,11 @@ export class RedisIndex implements Index {
       for (const b of buckets) pipe.hgetall(k.facet(grain, dim, Number(b)));
       return replies(await pipe.exec()) as Array<Record<string, string>>;
     });
+    const facetMatches = facetMatcher(f);
     for (const fields of hashes) {
       for (const [field, value] of Object.entries(fields)) {
         const [mobile, level, name] = splitFacetField(field);
-        if (facetMatches(f, mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
+        if (facetMatches(mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
       }
     }
     return sortRows(rows, limit);
@@ -337,41 +333,4 @@ export class RedisIndex implements Index {
   async close(): Promise<void> {
     await this.connection.close();
   }
-}
-
-/** Facets split plays by device and level: index = mobile * FACET_LEVELS.length + level index. */
-const FACET_LEVELS = [...LEVEL_NAMES, UNKNOWN];
-const MOBILE_FACETS = FACET_LEVELS.length; // facets from this index on are mobile plays
-const FACET_NAMES = [0, 1].flatMap((mobile) => FACET_LEVELS.map((level) => `${mobile}:${level}`));
-const PEOPLE_DIMS = (Object.keys(DIMENSION_GRAIN) as Array<Exclude<Dimension, 'all'>>);
-
-interface Cells {
-  plain: Map<'minute' | 'hour', Map<number, Int32Array>>; // grain -> bucket -> plays per facet
-  dims: Map<Exclude<Dimension, 'all'>, Map<number, Map<string, Int32Array>>>; // dim -> bucket -> value -> plays per facet
-}
-
-/** Plays per facet in every cell the index keeps, counted in one pass (no key strings built per play). */
-function countCells(plays: EnrichedPlay[]): Cells {
-  const plain: Cells['plain'] = new Map([['minute', new Map()], ['hour', new Map()]]);
-  const dims: Cells['dims'] = new Map(PEOPLE_DIMS.map((dim) => [dim, new Map()]));
-  const counts = <K>(map: Map<K, Int32Array>, key: K) => {
-    let c = map.get(key);
-    if (!c) map.set(key, (c = new Int32Array(FACET_NAMES.length)));
-    return c;
-  };
-  for (const play of plays) {
-    const level = play.customer ? play.customer.level : FACET_LEVELS.length - 1;
-    const facet = (play.mobile ? MOBILE_FACETS : 0) + level;
-    const hour = floorTo(play.time, HOUR);
-    const day = floorTo(play.time, DAY);
-    counts(plain.get('minute')!, floorTo(play.time, MINUTE))[facet] += 1;
-    counts(plain.get('hour')!, hour)[facet] += 1;
-    for (const [dim, byBucket] of dims) {
-      const bucket = DIMENSION_GRAIN[dim] === 'hour' ? hour : day;
-      let byValue = byBucket.get(bucket);
-      if (!byValue) byBucket.set(bucket, (byValue = new Map()));
-      counts(byValue, dimensionValue(play, dim))[facet] += 1;
-    }
-  }
-  return { plain, dims };
 }

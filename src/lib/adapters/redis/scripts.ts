@@ -4,7 +4,7 @@
 // Each script first compares the partition's watermark with the batch's expected value and returns
 // {'conflict', actual} without writing anything when they differ; otherwise it writes every effect and
 // moves the watermark, all in one step no other client can interleave with.
-import { chunked } from './client.js';
+import { chunked } from '../../chunked.js';
 
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
