@@ -12,6 +12,7 @@ import { readRecords } from '../src/lib/formats/read.js';
 import { enrich } from '../src/lib/pipeline/enrich.js';
 import type { Dimension, Index, IndexFilter } from '../src/lib/ports.js';
 import type { EnrichedPlay } from '../src/lib/records.js';
+import { clearRedis } from './bench-servers.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -89,15 +90,7 @@ if (process.env.MUSICFLOW_REDIS_URL) {
     results.redis = { ...(await apply(redis, all)), ...(await queries(redis)) };
   } finally {
     await redis.close();
-    const { Redis } = await import('ioredis');
-    const client = new Redis(process.env.MUSICFLOW_REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
-    client.disconnect();
+    await clearRedis(process.env.MUSICFLOW_REDIS_URL, prefix);
   }
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);

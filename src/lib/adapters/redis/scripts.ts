@@ -1,10 +1,11 @@
-// The Lua scripts that apply one batch's effects atomically. Kept here as strings (tsc copies no .lua
-// files into dist/); ioredis loads them with SCRIPT LOAD and falls back to EVAL after a Redis restart.
+// The Lua scripts that apply one batch's effects atomically (the index's, and the helpers, in lua/*.lua);
+// ioredis loads them with SCRIPT LOAD and falls back to EVAL after a Redis restart.
 // Key names are computed by the adapter (keys.ts) and passed in: a script never builds one itself.
 // Each script first compares the partition's watermark with the batch's expected value and returns
 // {'conflict', actual} without writing anything when they differ; otherwise it writes every effect and
 // moves the watermark, all in one step no other client can interleave with.
 import { chunked } from '../../chunked.js';
+import { luaScript } from './lua.js';
 
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
@@ -24,7 +25,7 @@ const GROUP_LIMIT = 1_000;
  * Appends one key's pairs as groups of "key, n, then n pairs" (several when there are more than GROUP_LIMIT);
  * returns how many groups, which the script is told.
  */
-export function pushGroups(values: Array<string | number>, key: string, pairs: Array<[string | number, string | number]>): number {
+export function pushGroups(values: Array<string | number>, key: string | number, pairs: Array<[string | number, string | number]>): number {
   const parts = chunked(pairs, GROUP_LIMIT);
   for (const part of parts) {
     values.push(key, part.length);
@@ -33,37 +34,14 @@ export function pushGroups(values: Array<string | number>, key: string, pairs: A
   return parts.length;
 }
 
-const MALFORMED_REPLY = 'musicflow: packed batch data does not hold the values it announces (a value contains the byte 0x1E)';
-
 /** Lua: unpackData(data, n) -> table of n strings, or nil when the data holds another number of values. */
-const UNPACK_DATA = `
-local MALFORMED = '${MALFORMED_REPLY}'
-local function unpackData(data, n)
-  local values, from, find, sub = {}, 1, string.find, string.sub
-  if n == 0 then return (data == '' and values) or nil end
-  for j = 1, n - 1 do
-    local at = find(data, '\\30', from, true)
-    if not at then return nil end
-    values[j] = sub(data, from, at - 1)
-    from = at + 1
-  end
-  if find(data, '\\30', from, true) then return nil end
-  values[n] = sub(data, from)
-  return values
-end`;
+const UNPACK_DATA = luaScript('includes/unpackData');
 
 /**
  * Lua: batchValues(at) -> the batch's values (packed in ARGV[at], counted in ARGV[at + 1]), or nil and the reply
  * to return: {'conflict', actual} when the watermark (KEYS[1]) is not the expected ARGV[1], before anything is read.
  */
-const BATCH_VALUES = `${UNPACK_DATA}
-local function batchValues(at)
-  local actual = tonumber(redis.call('GET', KEYS[1]) or '-1')
-  if actual ~= tonumber(ARGV[1]) then return nil, {'conflict', tostring(actual)} end
-  local values = unpackData(ARGV[at], tonumber(ARGV[at + 1]))
-  if not values then return nil, redis.error_reply(MALFORMED) end
-  return values
-end`;
+const BATCH_VALUES = luaScript('includes/batchValues');
 
 /**
  * Store effects.
@@ -117,42 +95,18 @@ redis.call('SET', KEYS[1], ARGV[2])
 return {'ok', ARGV[2]}
 `;
 
-/**
- * Index effects. Work is grouped by key, so a batch costs one command per key touched rather than one
- * per counter: fewer Lua-to-Redis calls and far fewer commands to replicate and append to the AOF.
- * KEYS: 1 watermark, 2 index counters
- * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increment groups, 6 count of add groups,
- * 7 the packed data, 8 how many values it holds. The data holds the sections:
- *   increment group: hash key, n, then n pairs of field, by   (n <= 1000)
- *   add group:       zset key, n, then n pairs of score, member (n <= 1000)
- */
-export const APPLY_INDEX_EFFECTS = `${BATCH_VALUES}
-local A, refusal = batchValues(7)
-if not A then return refusal end
-local i = 1
-for _ = 1, tonumber(ARGV[5]) do
-  local key, n = A[i], tonumber(A[i+1])
-  local fields = {}
-  for j = 1, n do fields[j] = A[i + 2 * j] end
-  local current = redis.call('HMGET', key, unpack(fields))
-  local updates = {}
-  for j = 1, n do
-    updates[2 * j - 1] = fields[j]
-    updates[2 * j] = (tonumber(current[j]) or 0) + tonumber(A[i + 2 * j + 1])
-  end
-  redis.call('HSET', key, unpack(updates))
-  i = i + 2 + 2 * n
-end
-for _ = 1, tonumber(ARGV[6]) do
-  local key, n = A[i], tonumber(A[i+1])
-  redis.call('ZADD', key, unpack(A, i + 2, i + 1 + 2 * n))
-  i = i + 2 + 2 * n
-end
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'plays', ARGV[3]) end
-if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARGV[4]) end
-redis.call('SET', KEYS[1], ARGV[2])
-return {'ok', ARGV[2]}
-`;
+/** Index effects: lua/applyIndexEffects.lua, whose header documents KEYS and ARGV. */
+export const APPLY_INDEX_EFFECTS = luaScript('applyIndexEffects');
+/** The fixed KEYS of applyIndexEffects, in order (the keys its groups name follow them). */
+export const INDEX_KEYS = ['watermark', 'counters'] as const;
+/** The ARGV of applyIndexEffects, in order, as its header names them. */
+export const INDEX_ARGV = ['expected', 'next', 'plays', 'mobile plays', 'increment groups', 'add groups', 'data', 'data values'] as const;
+
+/** applyIndexEffects' arguments after the key count: KEYS (fixed ones first), then ARGV in the documented order. */
+export function indexScriptArgs(keys: Record<(typeof INDEX_KEYS)[number], string>, groupKeys: string[],
+  argv: Record<(typeof INDEX_ARGV)[number], string | number>): Array<string | number> {
+  return [...INDEX_KEYS.map((name) => keys[name]), ...groupKeys, ...INDEX_ARGV.map((name) => argv[name])];
+}
 
 /**
  * Customer upserts for `seed` (one script call per chunk of at most 1,000: cheaper for the client than one
