@@ -125,7 +125,7 @@ async function latencyAtRate(options: ServersBenchOptions, env: NodeJS.ProcessEn
 }
 
 /** Deletes the keys under a prefix, then waits until Redis rewrites no append-only file. */
-async function clearRedis(redisUrl: string, keyPrefix: string): Promise<void> {
+export async function clearRedis(redisUrl: string, keyPrefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
     let cursor = '0';

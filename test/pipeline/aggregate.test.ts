@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aggregate } from '../../src/lib/pipeline/aggregate.js';
+import { FACETS, countCells, facetLevel, facetMobile, facetSelection } from '../../src/lib/pipeline/aggregate.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
 import type { Customer, PlayEvent, Track } from '../../src/lib/records.js';
 
@@ -30,12 +30,12 @@ describe('enrich', () => {
   });
 });
 
-describe('aggregate', () => {
+describe('countCells', () => {
   it('merges plays per bucket and dimension value, with the mobile part', () => {
     const e = (id: number, minuteOffset: number, mobile: boolean): PlayEvent =>
       ({ eventId: id, customerId: 1, trackId: 9, time: T + minuteOffset * 60_000, mobile, zip: '94103' });
     const plays = [e(1, 0, true), e(2, 0, false), e(3, 1, true)].map((p) => enrich(p, customer, track));
-    const deltas = aggregate(plays);
+    const deltas = countCells(plays);
     const find = (grain: string, dim: string, value: string) => deltas.filter((d) => d.grain === grain && d.dim === dim && d.value === value);
     assert.deepEqual(find('minute', 'all', '').map((d) => [d.plays, d.mobilePlays]), [[2, 1], [1, 1]]);
     assert.deepEqual(find('hour', 'state', 'CA').map((d) => [d.bucket, d.plays, d.mobilePlays]), [[Date.UTC(2014, 9, 20, 8), 3, 2]]);
@@ -45,5 +45,16 @@ describe('aggregate', () => {
     assert.deepEqual(find('day', 'track', '9').map((d) => d.plays), [3]);
     const total = deltas.filter((d) => d.grain === 'hour' && d.dim === 'gender').reduce((s, d) => s + d.plays, 0);
     assert.equal(total, 3, 'each play counts once per dimension');
+  });
+
+  it('splits each cell by device and level, the split a filter selects from', () => {
+    const known = enrich({ eventId: 1, customerId: 1, trackId: 9, time: T, mobile: true, zip: '94103' }, customer, track);
+    const stranger = enrich({ eventId: 2, customerId: 2, trackId: 9, time: T, mobile: false, zip: '94103' }, undefined, track);
+    const [cell] = countCells([known, known, stranger]).filter((c) => c.grain === 'minute' && c.dim === 'all');
+    const split = [...cell.facets].flatMap((n, facet) => (n > 0 ? [[facetMobile(facet), facetLevel(facet), n]] : []));
+    assert.deepEqual(split, [[0, 'unknown', 1], [1, 'Silver', 2]]);
+    assert.equal(cell.facets.length, FACETS);
+    assert.deepEqual(facetSelection({ mobile: true, level: 1 }), { mobiles: [1], levels: ['Silver'] });
+    assert.deepEqual(facetSelection({}).levels, ['Free', 'Silver', 'Gold', 'unknown']);
   });
 });

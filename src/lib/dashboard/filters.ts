@@ -3,6 +3,7 @@
 // floored to the grain its aggregates are kept at, so pre-aggregated and raw answers cover the same plays.
 import { LEVEL_NAMES } from '../records.js';
 import type { Grain, IndexFilter } from '../ports.js';
+import { DAY, GRAIN_MS, HOUR, MINUTE } from '../pipeline/time.js';
 import { wholeNumberOf } from '../whole-number.js';
 
 export class BadRequestError extends Error {
@@ -12,10 +13,7 @@ export class BadRequestError extends Error {
   }
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-export const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+export { GRAIN_MS };
 
 /** Presets the page offers, by the `range` parameter. */
 export const RANGES: Record<string, number | null> = {

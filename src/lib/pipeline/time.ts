@@ -1,9 +1,12 @@
 // Event-time helpers. All times are UTC wall-clock epoch ms (see records.ts).
+import type { Grain } from '../ports.js';
 import type { Daypart } from '../records.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+/** A grain's bucket length. */
+export const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 
 /** Night before 5h, morning before 12h, afternoon before 17h, evening before 22h, night after. */
 export function daypartOf(time: number): Daypart {

@@ -7,8 +7,10 @@ import {
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
   type SeriesPoint,
 } from '../../ports.js';
-import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
-import { UNKNOWN, aggregate, dimensionValue } from '../../pipeline/aggregate.js';
+import {
+  CELLS, FACETS, UNKNOWN, countCells, dimensionValue, facetLevel, facetMobile, facetSelection, levelName, onlyTime,
+} from '../../pipeline/aggregate.js';
+import { GRAIN_MS } from '../../pipeline/time.js';
 import {
   WATERMARK_SCHEMA, explainingFileErrors, openDatabase, readWatermark, sqliteHealth, writeWatermark,
   type Db, type EmbeddedFile, type OpenOptions,
@@ -25,15 +27,10 @@ CREATE TABLE IF NOT EXISTS facets (grain TEXT, dim TEXT, mobile INTEGER, level T
 CREATE INDEX IF NOT EXISTS plays_state_cover ON plays (state, time, mobile, level, customer_id, track_id, artist, zip, gender, age_band, campaign);
 ${WATERMARK_SCHEMA}`;
 
-/** Every level value a play can carry: listed in facet queries so SQLite seeks each instead of scanning. */
-const FACET_LEVELS = [...LEVEL_NAMES, UNKNOWN];
-
 /** Index columns a filter or a breakdown can name. */
 const PLAY_COLUMN: Record<Exclude<Dimension, 'all'>, string> = {
   state: 'state', gender: 'gender', age_band: 'age_band', level: 'level', campaign: 'campaign', track: 'track_id', artist: 'artist', zip: 'zip',
 };
-
-const GRAIN_MS: Record<Grain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 interface Where { sql: string; args: unknown[] }
 
@@ -43,19 +40,17 @@ function playsWhere(f: IndexFilter): Where {
   if (f.from !== undefined) { parts.push('time >= ?'); args.push(f.from); }
   if (f.to !== undefined) { parts.push('time < ?'); args.push(f.to); }
   if (f.mobile !== undefined) { parts.push('mobile = ?'); args.push(f.mobile ? 1 : 0); }
-  if (f.level !== undefined) { parts.push('level = ?'); args.push(LEVEL_NAMES[f.level] ?? String(f.level)); }
+  if (f.level !== undefined) { parts.push('level = ?'); args.push(levelName(f.level)); }
   if (f.state !== undefined) { parts.push('state = ?'); args.push(f.state); }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
-/** Only a time range (or nothing): the aggregates can answer. */
-const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
 /** Device or level but no state: the facets can answer. */
 const noState = (f: IndexFilter) => f.state === undefined;
 
+/** Every device and level the filter allows is listed, so SQLite seeks each instead of scanning. */
 function facetWhere(f: IndexFilter): Where {
-  const mobiles = f.mobile === undefined ? [0, 1] : [f.mobile ? 1 : 0];
-  const levels = f.level === undefined ? FACET_LEVELS : [LEVEL_NAMES[f.level] ?? String(f.level)];
+  const { mobiles, levels } = facetSelection(f);
   return {
     sql: `mobile IN (${mobiles.map(() => '?').join(', ')}) AND level IN (${levels.map(() => '?').join(', ')}) ${rangeSql(f)}`,
     args: [...mobiles, ...levels, ...rangeArgs(f)],
@@ -80,9 +75,8 @@ export class EmbeddedIndex implements Index {
   /** An index written before the facets existed gets them from its plays, once. */
   private backfillFacets(): void {
     if (this.db.prepare('SELECT 1 FROM facets LIMIT 1').get() || !this.db.prepare('SELECT 1 FROM plays LIMIT 1').get()) return;
-    const cells: Array<[Dimension, Grain]> = [['all', 'minute'], ['all', 'hour'], ...(Object.entries(DIMENSION_GRAIN) as Array<[Dimension, Grain]>)];
     this.db.transaction(() => {
-      for (const [dim, grain] of cells) {
+      for (const [dim, grain] of CELLS) {
         const value = dim === 'all' ? "''" : dim === 'artist' ? `coalesce(artist, '${UNKNOWN}')` : `CAST(${PLAY_COLUMN[dim]} AS TEXT)`;
         const unit = GRAIN_MS[grain];
         this.db.prepare(`INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays)
@@ -110,9 +104,11 @@ export class EmbeddedIndex implements Index {
           p.track?.title ?? null, p.track?.artist ?? null, dimensionValue(p, 'gender'), dimensionValue(p, 'age_band'),
           dimensionValue(p, 'level'), dimensionValue(p, 'campaign'), p.flags.join(','));
       }
-      for (const a of aggregate(e.plays)) addAggregate.run(a.grain, a.dim, a.bucket, a.value, a.plays, a.mobilePlays);
-      for (const group of splitByMobileAndLevel(e.plays)) {
-        for (const a of aggregate(group.plays)) addFacet.run(a.grain, a.dim, group.mobile, group.level, a.bucket, a.value, a.plays);
+      for (const c of countCells(e.plays)) {
+        addAggregate.run(c.grain, c.dim, c.bucket, c.value, c.plays, c.mobilePlays);
+        for (let facet = 0; facet < FACETS; facet++) {
+          if (c.facets[facet] > 0) addFacet.run(c.grain, c.dim, facetMobile(facet), facetLevel(facet), c.bucket, c.value, c.facets[facet]);
+        }
       }
       writeWatermark(this.db, e.position.log, e.position.partition, e.position.next);
     }).immediate();
@@ -183,19 +179,6 @@ export class EmbeddedIndex implements Index {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-/** Plays grouped by device and level, the facets' split. */
-function splitByMobileAndLevel(plays: EnrichedPlay[]): Array<{ mobile: number; level: string; plays: EnrichedPlay[] }> {
-  const groups = new Map<string, { mobile: number; level: string; plays: EnrichedPlay[] }>();
-  for (const play of plays) {
-    const mobile = play.mobile ? 1 : 0;
-    const level = dimensionValue(play, 'level');
-    let group = groups.get(`${mobile}|${level}`);
-    if (!group) groups.set(`${mobile}|${level}`, (group = { mobile, level, plays: [] }));
-    group.plays.push(play);
-  }
-  return [...groups.values()];
 }
 
 /** Buckets that start inside [from, to): whole buckets only, so the grain bounds the precision. */

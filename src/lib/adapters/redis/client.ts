@@ -86,9 +86,5 @@ export function replies(results: Array<[Error | null, unknown]> | null): unknown
   });
 }
 
-/** Items in pieces of at most `size` (commands and scripts take bounded argument lists). */
-export function chunked<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** Kept here for the callers that import it from this module (one definition: ../../chunked.ts). */
+export { chunked } from '../../chunked.js';

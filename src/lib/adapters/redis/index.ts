@@ -1,5 +1,7 @@
 // The index over Redis: pre-merged play counts for the dashboard, written with the store's batch in one
-// watermark-guarded Lua script. Three shapes answer every query without scanning all plays:
+// watermark-guarded Lua script (lua/applyIndexEffects-2.lua). Each log partition keeps its own keys under one
+// hash tag (keys.ts: indexPart), so the script is valid on Redis Cluster; queries read every part and sum.
+// Three shapes answer every query without scanning all plays:
 //  - the plain count per minute and hour: unfiltered timelines;
 //  - facets, play counts per (grain, dimension, bucket) split by device and level: breakdowns (summed
 //    over the facets the filter allows) and timelines filtered by device or level;
@@ -9,22 +11,23 @@ import {
   type BreakdownRow, type Dimension, type Grain, type Health, type Index, type IndexEffects, type IndexFilter,
   type SeriesPoint,
 } from '../../ports.js';
-import { UNKNOWN, dimensionValue } from '../../pipeline/aggregate.js';
-import { DAY, HOUR, MINUTE, floorTo } from '../../pipeline/time.js';
-import { LEVEL_NAMES, type EnrichedPlay } from '../../records.js';
-import type { Redis } from 'ioredis';
+import {
+  FACETS, countCells, dimensionValue, facetLevel, facetMobile, facetSelection, levelName, onlyTime,
+} from '../../pipeline/aggregate.js';
+import { DAY, GRAIN_MS, floorTo } from '../../pipeline/time.js';
+import type { EnrichedPlay } from '../../records.js';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { RedisConnection, replies } from './client.js';
 import { RedisKeys } from './keys.js';
-import { APPLY_INDEX_EFFECTS, packData, pushGroups } from './scripts.js';
+import { APPLY_INDEX_EFFECTS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 import { redisHealth } from './store.js';
 
-const GRAIN_MS: Record<Grain, number> = { minute: MINUTE, hour: HOUR, day: DAY };
 /** Separates the fields of a play in a state's sorted set (no dimension value contains it). */
 const SEP = '\x1f';
 
 type ApplyReply = [string, string];
 interface ScriptedRedis extends Redis {
-  applyIndexEffects(numKeys: number, ...args: Array<string | number>): Promise<ApplyReply>;
+  applyIndexEffects(...args: [number, ...Array<string | number>]): Promise<ApplyReply>;
 }
 
 /** The fields of a play that state-filtered queries need, in the order they are joined with SEP. */
@@ -68,12 +71,15 @@ function statePlayValue(p: StatePlay, dim: Exclude<Dimension, 'all'>, state: str
   }
 }
 
-const levelName = (level: number) => LEVEL_NAMES[level] ?? String(level);
 const inRange = (f: IndexFilter, bucket: number) => (f.from === undefined || bucket >= f.from) && (f.to === undefined || bucket < f.to);
-/** Only a time range (or nothing): the aggregates answer. */
-const onlyTime = (f: IndexFilter) => f.mobile === undefined && f.level === undefined && f.state === undefined;
-const facetMatches = (f: IndexFilter, mobile: string, level: string) =>
-  (f.mobile === undefined || mobile === (f.mobile ? '1' : '0')) && (f.level === undefined || level === levelName(f.level));
+/** A facet field's "<mobile>:<level>" part, by facet. */
+const FACET_FIELDS = Array.from({ length: FACETS }, (_, facet) => `${facetMobile(facet)}:${facetLevel(facet)}`);
+
+/** Whether a facet field's device and level are among those the filter allows. */
+function facetMatcher(f: IndexFilter): (mobile: string, level: string) => boolean {
+  const { mobiles, levels } = facetSelection(f);
+  return (mobile, level) => mobiles.includes(mobile === '1' ? 1 : 0) && levels.includes(level);
+}
 
 /** Splits "a:b:rest" into a, b and the rest (which may itself contain ':'). */
 function splitFacetField(field: string): [string, string, string] {
@@ -102,15 +108,28 @@ function addRow(rows: Map<string, BreakdownRow>, value: string, plays: number, m
 export class RedisIndex implements Index {
   readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
+  /** Parts this client has named in the registry of parts (indexParts) that queries read. */
+  private readonly registered = new Set<string>();
 
   constructor(url: string, prefix: string) {
     this.keys = new RedisKeys(prefix);
     this.connection = new RedisConnection(url);
-    this.connection.client.defineCommand('applyIndexEffects', { lua: APPLY_INDEX_EFFECTS });
+    this.connection.client.defineCommand('applyIndexEffects', { lua: luaSource(APPLY_INDEX_EFFECTS.file) });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
     return this.connection.run((redis) => work(redis as ScriptedRedis));
+  }
+
+  /** Runs `command` (one or more commands) for every part the registry names, pipelined: the parts and all replies, in order. */
+  private async perPart(command: (pipe: ChainableCommander, part: string) => void): Promise<{ parts: string[]; results: unknown[] }> {
+    return this.run(async (redis) => {
+      const parts = await redis.smembers(this.keys.indexParts);
+      if (parts.length === 0) return { parts, results: [] };
+      const pipe = redis.pipeline();
+      for (const part of parts) command(pipe, part);
+      return { parts, results: replies(await pipe.exec()) };
+    });
   }
 
   async watermark(log: string, partition: number): Promise<number> {
@@ -120,47 +139,47 @@ export class RedisIndex implements Index {
 
   async applyEffects(e: IndexEffects): Promise<void> {
     const k = this.keys;
-    const cells = countCells(e.plays);
+    const { position } = e;
+    const part = k.indexPart(position.log, position.partition);
+    // Every key the script touches is in KEYS; the data names them by their position there.
+    const groupKeys: string[] = [];
+    const positions = new Map<string, number>();
+    const at = (key: string) => {
+      let i = positions.get(key);
+      if (i === undefined) positions.set(key, (i = 3 + groupKeys.push(key) - 1));
+      return i;
+    };
     // Increment groups (field, by) come first in the data, add groups (score, member) after them.
+    const increments = new Map<string, Array<[string, number]>>();
+    const adds = new Map<string, Set<number>>();
+    const fieldsOf = (key: string) => {
+      let fields = increments.get(key);
+      if (!fields) increments.set(key, (fields = []));
+      return fields;
+    };
+    for (const c of countCells(e.plays)) {
+      // The plain count keeps every bucket in one hash per grain; a dimension's facets, one hash per bucket.
+      const plain = c.dim === 'all';
+      const facetKey = plain ? k.facet(part, c.grain, 'all', 0) : k.facet(part, c.grain, c.dim, c.bucket);
+      const facetFields = fieldsOf(facetKey);
+      const name = plain ? c.bucket : c.value;
+      for (let facet = 0; facet < FACETS; facet++) {
+        if (c.facets[facet] > 0) facetFields.push([`${FACET_FIELDS[facet]}:${name}`, c.facets[facet]]);
+      }
+      if (plain) {
+        const fields = fieldsOf(k.plainCounts(part, c.grain));
+        fields.push([`p:${c.bucket}`, c.plays]);
+        if (c.mobilePlays > 0) fields.push([`m:${c.bucket}`, c.mobilePlays]);
+      }
+      const bucketsKey = k.buckets(part, c.grain, c.dim);
+      const buckets = adds.get(bucketsKey) ?? new Set<number>();
+      adds.set(bucketsKey, buckets.add(c.bucket));
+    }
     const args: Array<string | number> = [];
     let incrementGroups = 0;
-    const pushIncrements = (key: string, fields: Array<[string, number]>) => { incrementGroups += pushGroups(args, key, fields); };
-    const addArgs: Array<string | number> = [];
+    for (const [key, fields] of increments) incrementGroups += pushGroups(args, at(key), fields);
     let addGroups = 0;
-    const pushAdds = (key: string, members: Array<[number, string]>) => { addGroups += pushGroups(addArgs, key, members); };
-
-    for (const [grain, byBucket] of cells.plain) {
-      const fields: Array<[string, number]> = [];
-      const facetFields: Array<[string, number]> = [];
-      for (const [bucket, counts] of byBucket) {
-        let plays = 0;
-        let mobilePlays = 0;
-        counts.forEach((n, facet) => {
-          if (n === 0) return;
-          plays += n;
-          if (facet >= MOBILE_FACETS) mobilePlays += n;
-          facetFields.push([`${FACET_NAMES[facet]}:${bucket}`, n]);
-        });
-        fields.push([`p:${bucket}`, plays]);
-        if (mobilePlays > 0) fields.push([`m:${bucket}`, mobilePlays]);
-      }
-      pushIncrements(k.plainCounts(grain), fields);
-      pushIncrements(k.facet(grain, 'all', 0), facetFields);
-      pushAdds(k.buckets(grain, 'all'), [...byBucket.keys()].map((b) => [b, String(b)]));
-    }
-    for (const [dim, byBucket] of cells.dims) {
-      const grain = DIMENSION_GRAIN[dim];
-      for (const [bucket, byValue] of byBucket) {
-        const fields: Array<[string, number]> = [];
-        for (const [value, counts] of byValue) {
-          counts.forEach((n, facet) => {
-            if (n > 0) fields.push([`${FACET_NAMES[facet]}:${value}`, n]);
-          });
-        }
-        pushIncrements(k.facet(grain, dim, bucket), fields);
-      }
-      pushAdds(k.buckets(grain, dim), [...byBucket.keys()].map((b) => [b, String(b)]));
-    }
+    for (const [key, buckets] of adds) addGroups += pushGroups(args, at(key), [...buckets].map((b) => [b, String(b)]));
     let mobilePlays = 0;
     const byState = new Map<string, Array<[number, string]>>();
     for (const p of e.plays) {
@@ -171,12 +190,22 @@ export class RedisIndex implements Index {
       if (list) list.push(member);
       else byState.set(state, [member]);
     }
-    for (const [state, members] of byState) pushAdds(k.statePlays(state), members);
+    for (const [state, members] of byState) addGroups += pushGroups(args, at(k.statePlays(part, state)), members);
 
-    const { position } = e;
-    const [status, actual] = await this.run((redis) => redis.applyIndexEffects(2,
-      k.indexWatermark(position.log, position.partition), k.indexCounters,
-      position.expected, position.next, e.plays.length, mobilePlays, incrementGroups, addGroups, ...packData(args.concat(addArgs))));
+    const [data, values] = packData(args);
+    const call = scriptArgs(APPLY_INDEX_EFFECTS, { watermark: k.indexWatermark(position.log, position.partition), counters: k.indexCounters(part) }, {
+      expected: position.expected, next: position.next, plays: e.plays.length, 'mobile plays': mobilePlays,
+      'increment groups': incrementGroups, 'add groups': addGroups, data, 'data values': values,
+    }, groupKeys);
+    const [status, actual] = await this.run(async (redis) => {
+      // Named before its first write (outside the script: the registry is in no partition's slot); naming a
+      // part that then stays empty costs queries nothing.
+      if (!this.registered.has(part)) {
+        await redis.sadd(k.indexParts, part);
+        this.registered.add(part);
+      }
+      return redis.applyIndexEffects(...call);
+    });
     if (status === 'conflict') throw new WatermarkConflict(position, Number(actual));
   }
 
@@ -207,17 +236,19 @@ export class RedisIndex implements Index {
   /** Everything: the running counters and the first and last minute, without reading any bucket. */
   private async grandTotals(): Promise<{ plays: number; mobilePlays: number; first: number | null; last: number | null }> {
     const k = this.keys;
-    return this.run(async (redis) => {
-      const [counters, first, last] = replies(await redis.pipeline()
-        .hmget(k.indexCounters, 'plays', 'mobile_plays')
-        .zrange(k.buckets('minute', 'all'), 0, 0)
-        .zrange(k.buckets('minute', 'all'), -1, -1)
-        .exec()) as [Array<string | null>, string[], string[]];
-      return {
-        plays: Number(counters[0] ?? 0), mobilePlays: Number(counters[1] ?? 0),
-        first: first.length > 0 ? Number(first[0]) : null, last: last.length > 0 ? Number(last[0]) : null,
-      };
-    });
+    const { results } = await this.perPart((pipe, part) => pipe
+      .hmget(k.indexCounters(part), 'plays', 'mobile_plays')
+      .zrange(k.buckets(part, 'minute', 'all'), 0, 0)
+      .zrange(k.buckets(part, 'minute', 'all'), -1, -1));
+    const out = { plays: 0, mobilePlays: 0, first: null as number | null, last: null as number | null };
+    for (let i = 0; i < results.length; i += 3) {
+      const [counters, first, last] = results.slice(i, i + 3) as [Array<string | null>, string[], string[]];
+      out.plays += Number(counters[0] ?? 0);
+      out.mobilePlays += Number(counters[1] ?? 0);
+      if (first.length > 0) out.first = Math.min(out.first ?? Infinity, Number(first[0]));
+      if (last.length > 0) out.last = Math.max(out.last ?? -Infinity, Number(last[0]));
+    }
+    return out;
   }
 
   async series(f: IndexFilter, grain: Grain): Promise<SeriesPoint[]> {
@@ -254,20 +285,22 @@ export class RedisIndex implements Index {
       if (!p) byBucket.set(bucket, (p = { bucket, plays: 0, mobilePlays: 0 }));
       return p;
     };
-    if (onlyTime(f)) {
-      const fields = await this.run((redis) => redis.hgetall(this.keys.plainCounts(grain)));
-      for (const [field, value] of Object.entries(fields)) {
+    const plain = onlyTime(f);
+    const { results } = await this.perPart((pipe, part) => pipe.hgetall(plain ? this.keys.plainCounts(part, grain) : this.keys.facet(part, grain, 'all', 0)));
+    const hashes = results as Array<Record<string, string>>;
+    if (plain) {
+      for (const [field, value] of hashes.flatMap((fields) => Object.entries(fields))) {
         const bucket = Number(field.slice(2));
         if (!inRange(f, bucket)) continue;
         if (field.startsWith('p:')) point(bucket).plays += Number(value);
         else point(bucket).mobilePlays += Number(value);
       }
     } else {
-      const fields = await this.run((redis) => redis.hgetall(this.keys.facet(grain, 'all', 0)));
-      for (const [field, value] of Object.entries(fields)) {
+      const facetMatches = facetMatcher(f);
+      for (const [field, value] of hashes.flatMap((fields) => Object.entries(fields))) {
         const [mobile, level, rest] = splitFacetField(field);
         const bucket = Number(rest);
-        if (!inRange(f, bucket) || !facetMatches(f, mobile, level)) continue;
+        if (!inRange(f, bucket) || !facetMatches(mobile, level)) continue;
         const p = point(bucket);
         p.plays += Number(value);
         if (mobile === '1') p.mobilePlays += Number(value);
@@ -288,17 +321,18 @@ export class RedisIndex implements Index {
     }
     const grain = DIMENSION_GRAIN[dim];
     const k = this.keys;
+    const { parts, results } = await this.perPart((pipe, part) =>
+      pipe.zrangebyscore(k.buckets(part, grain, dim), f.from ?? '-inf', f.to === undefined ? '+inf' : `(${f.to}`));
     const hashes = await this.run(async (redis) => {
-      const buckets = await redis.zrangebyscore(k.buckets(grain, dim), f.from ?? '-inf', f.to === undefined ? '+inf' : `(${f.to}`);
-      if (buckets.length === 0) return [];
       const pipe = redis.pipeline();
-      for (const b of buckets) pipe.hgetall(k.facet(grain, dim, Number(b)));
-      return replies(await pipe.exec()) as Array<Record<string, string>>;
+      parts.forEach((part, i) => { for (const b of results[i] as string[]) pipe.hgetall(k.facet(part, grain, dim, Number(b))); });
+      return pipe.length === 0 ? [] : replies(await pipe.exec()) as Array<Record<string, string>>;
     });
+    const facetMatches = facetMatcher(f);
     for (const fields of hashes) {
       for (const [field, value] of Object.entries(fields)) {
         const [mobile, level, name] = splitFacetField(field);
-        if (facetMatches(f, mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
+        if (facetMatches(mobile, level)) addRow(rows, name, Number(value), mobile === '1' ? Number(value) : 0);
       }
     }
     return sortRows(rows, limit);
@@ -315,8 +349,9 @@ export class RedisIndex implements Index {
 
   /** A state's plays in [from, to), filtered by device and level. */
   private async statePlays(state: string, f: IndexFilter): Promise<StatePlay[]> {
-    const rows = await this.run((redis) => redis.zrangebyscore(this.keys.statePlays(state), f.from ?? '-inf',
+    const { results } = await this.perPart((pipe, part) => pipe.zrangebyscore(this.keys.statePlays(part, state), f.from ?? '-inf',
       f.to === undefined ? '+inf' : `(${f.to}`, 'WITHSCORES'));
+    const rows = (results as string[][]).flat();
     const out: StatePlay[] = [];
     for (let i = 0; i < rows.length; i += 2) {
       const p = decodeStatePlay(rows[i], rows[i + 1]);
@@ -330,48 +365,12 @@ export class RedisIndex implements Index {
   async health(): Promise<Health> {
     const health = await redisHealth(this.connection, 'redis index', this.keys.prefix);
     if (!health.ok) return health;
-    const plays = await this.run((redis) => redis.hget(this.keys.indexCounters, 'plays')).catch(() => null);
-    return { ...health, facts: { ...health.facts, plays: Number(plays ?? 0) } };
+    const plays = await this.perPart((pipe, part) => pipe.hget(this.keys.indexCounters(part), 'plays'))
+      .then(({ results }) => results.reduce((sum: number, n) => sum + Number(n ?? 0), 0), () => null);
+    return { ...health, facts: { ...health.facts, plays: plays ?? 0 } };
   }
 
   async close(): Promise<void> {
     await this.connection.close();
   }
-}
-
-/** Facets split plays by device and level: index = mobile * FACET_LEVELS.length + level index. */
-const FACET_LEVELS = [...LEVEL_NAMES, UNKNOWN];
-const MOBILE_FACETS = FACET_LEVELS.length; // facets from this index on are mobile plays
-const FACET_NAMES = [0, 1].flatMap((mobile) => FACET_LEVELS.map((level) => `${mobile}:${level}`));
-const PEOPLE_DIMS = (Object.keys(DIMENSION_GRAIN) as Array<Exclude<Dimension, 'all'>>);
-
-interface Cells {
-  plain: Map<'minute' | 'hour', Map<number, Int32Array>>; // grain -> bucket -> plays per facet
-  dims: Map<Exclude<Dimension, 'all'>, Map<number, Map<string, Int32Array>>>; // dim -> bucket -> value -> plays per facet
-}
-
-/** Plays per facet in every cell the index keeps, counted in one pass (no key strings built per play). */
-function countCells(plays: EnrichedPlay[]): Cells {
-  const plain: Cells['plain'] = new Map([['minute', new Map()], ['hour', new Map()]]);
-  const dims: Cells['dims'] = new Map(PEOPLE_DIMS.map((dim) => [dim, new Map()]));
-  const counts = <K>(map: Map<K, Int32Array>, key: K) => {
-    let c = map.get(key);
-    if (!c) map.set(key, (c = new Int32Array(FACET_NAMES.length)));
-    return c;
-  };
-  for (const play of plays) {
-    const level = play.customer ? play.customer.level : FACET_LEVELS.length - 1;
-    const facet = (play.mobile ? MOBILE_FACETS : 0) + level;
-    const hour = floorTo(play.time, HOUR);
-    const day = floorTo(play.time, DAY);
-    counts(plain.get('minute')!, floorTo(play.time, MINUTE))[facet] += 1;
-    counts(plain.get('hour')!, hour)[facet] += 1;
-    for (const [dim, byBucket] of dims) {
-      const bucket = DIMENSION_GRAIN[dim] === 'hour' ? hour : day;
-      let byValue = byBucket.get(bucket);
-      if (!byValue) byBucket.set(bucket, (byValue = new Map()));
-      counts(byValue, dimensionValue(play, dim))[facet] += 1;
-    }
-  }
-  return { plain, dims };
 }

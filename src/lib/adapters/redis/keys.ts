@@ -74,13 +74,16 @@ export class RedisKeys {
   get modelSequence(): string { return `${this.prefix}model:sequence`; }
   get deployedModel(): string { return `${this.prefix}model:deployed`; }
 
-  // index
-  indexWatermark(log: string, partition: number): string { return `${this.prefix}watermark:index:${log}:${partition}`; }
-  plainCounts(grain: Grain): string { return `${this.prefix}agg:${grain}:all:0`; }
-  facet(grain: Grain, dim: string, bucket: number): string { return `${this.prefix}facet:${grain}:${dim}:${bucket}`; }
-  buckets(grain: Grain, dim: string): string { return `${this.prefix}agg:buckets:${grain}:${dim}`; }
-  statePlays(state: string): string { return `${this.prefix}plays:state:${state}`; }
-  get indexCounters(): string { return `${this.prefix}index:counters`; }
+  // index: each log partition's keys start with its part, "index:{<log>:<partition>}:" (one hash tag, so one
+  // cluster slot, per partition: a batch's script touches only its partition's keys); queries sum the parts.
+  indexPart(log: string, partition: number): string { return `${this.prefix}index:{${log}:${partition}}:`; }
+  get indexParts(): string { return `${this.prefix}index:parts`; }
+  indexWatermark(log: string, partition: number): string { return `${this.indexPart(log, partition)}watermark`; }
+  indexCounters(part: string): string { return `${part}counters`; }
+  plainCounts(part: string, grain: Grain): string { return `${part}agg:${grain}`; }
+  facet(part: string, grain: Grain, dim: string, bucket: number): string { return `${part}facet:${grain}:${dim}:${bucket}`; }
+  buckets(part: string, grain: Grain, dim: string): string { return `${part}buckets:${grain}:${dim}`; }
+  statePlays(part: string, state: string): string { return `${part}plays:state:${state}`; }
 }
 
 /** The consumer group of SMS senders on the `sms` stream. */

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MusicflowError } from '../../errors.js';
-import { chunked } from './client.js';
+import { chunked } from '../../chunked.js';
 
 /** The .lua files, from dist/src/lib/adapters/redis/ (where this module runs) back to the source tree. */
 const LUA_DIR = new URL('../../../../../src/lib/adapters/redis/lua/', import.meta.url);
@@ -98,42 +98,9 @@ export function pushGroups(values: Array<string | number>, key: string | number,
   return parts.length;
 }
 
-/** Lua: batchValues(at) (lua/includes/batchValues.lua), for the scripts still written here. */
-const BATCH_VALUES = luaSource('includes/batchValues.lua');
-
-/**
- * Index effects. Work is grouped by key, so a batch costs one command per key touched rather than one
- * per counter: fewer Lua-to-Redis calls and far fewer commands to replicate and append to the AOF.
- * KEYS: 1 watermark, 2 index counters
- * ARGV: 1 expected, 2 next, 3 plays, 4 mobile plays, 5 count of increment groups, 6 count of add groups,
- * 7 the packed data, 8 how many values it holds. The data holds the sections:
- *   increment group: hash key, n, then n pairs of field, by   (n <= 1000)
- *   add group:       zset key, n, then n pairs of score, member (n <= 1000)
- */
-export const APPLY_INDEX_EFFECTS = `${BATCH_VALUES}
-local A, refusal = batchValues(7)
-if not A then return refusal end
-local i = 1
-for _ = 1, tonumber(ARGV[5]) do
-  local key, n = A[i], tonumber(A[i+1])
-  local fields = {}
-  for j = 1, n do fields[j] = A[i + 2 * j] end
-  local current = redis.call('HMGET', key, unpack(fields))
-  local updates = {}
-  for j = 1, n do
-    updates[2 * j - 1] = fields[j]
-    updates[2 * j] = (tonumber(current[j]) or 0) + tonumber(A[i + 2 * j + 1])
-  end
-  redis.call('HSET', key, unpack(updates))
-  i = i + 2 + 2 * n
-end
-for _ = 1, tonumber(ARGV[6]) do
-  local key, n = A[i], tonumber(A[i+1])
-  redis.call('ZADD', key, unpack(A, i + 2, i + 1 + 2 * n))
-  i = i + 2 + 2 * n
-end
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[2], 'plays', ARGV[3]) end
-if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[2], 'mobile_plays', ARGV[4]) end
-redis.call('SET', KEYS[1], ARGV[2])
-return {'ok', ARGV[2]}
-`;
+export const APPLY_INDEX_EFFECTS = {
+  file: 'applyIndexEffects-2.lua',
+  keys: ['watermark', 'counters'],
+  moreKeys: 'group keys',
+  argv: ['expected', 'next', 'plays', 'mobile plays', 'increment groups', 'add groups', 'data', 'data values'],
+} as const satisfies ScriptLayout<string, string>;
