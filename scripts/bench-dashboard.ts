@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zipcodes from 'zipcodes';
-import { openBackends, type Backends } from '../src/lib/backends.js';
+import { openBackends, type Backends } from '../src/lib/wiring/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { derivedAge } from '../src/lib/demographics.js';
 import { startDashboard } from '../src/lib/dashboard/server.js';

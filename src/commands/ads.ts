@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { checkOffer } from '../lib/model/offer.js';
 
 const EXPLAIN: Record<string, string> = {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { startDashboard } from '../lib/dashboard/server.js';
 import { UsageError } from '../lib/errors.js';
-import { stopSignal } from '../lib/signals.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 export function register(program: Command): void {
   const cmd = program.command('dashboard')

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import { startDashboard } from '../lib/dashboard/server.js';
-import { runDemo, type DemoReport } from '../lib/demo.js';
-import { replayFile } from '../lib/replay.js';
-import { stopSignal } from '../lib/signals.js';
-import { streamLog } from '../lib/stream.js';
+import { runDemo, type DemoReport } from '../lib/app/demo.js';
+import { replayFile } from '../lib/app/replay.js';
+import { stopSignal } from '../lib/cli/signals.js';
+import { streamLog } from '../lib/app/stream.js';
 
 /** The gentle live traffic that keeps the dashboard moving after the demo's summary. */
 const LIVE_RATE = 20;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { example, output, run, wholeNumberOption } from '../lib/cli-kit.js';
+import { example, output, run, wholeNumberOption } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import { isoDateMillis, parseCalendarDate } from '../lib/formats/datetime.js';
 import { generateDataSet } from '../lib/generate/dataset.js';

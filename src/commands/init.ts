@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import inquirer from 'inquirer';
-import { example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { example, output, run, withGlobals } from '../lib/cli/kit.js';
 import {
   SASL_MECHANISMS, checkedCaFile, elasticsearchOf, elasticsearchSettingsOf, resolveConfig, type Config, type GlobalFlags, type SaslMechanism,
 } from '../lib/config.js';
 import { MusicflowError, UsageError } from '../lib/errors.js';
 import type { Health } from '../lib/ports.js';
-import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/setup.js';
+import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/app/setup.js';
 
 const DEFAULT_FILE = 'musicflow.json';
 

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { latin1Warning } from '../lib/formats/lines.js';
-import { rejectNote } from '../lib/printable.js';
+import { rejectNote } from '../lib/cli/printable.js';
 import { UsageError } from '../lib/errors.js';
-import { replayFile } from '../lib/replay.js';
-import { stopSignal } from '../lib/signals.js';
+import { replayFile } from '../lib/app/replay.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 export function register(program: Command): void {
   const cmd = program.command('replay')

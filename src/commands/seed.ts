@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
-import { seedFiles } from '../lib/seed.js';
+import { seedFiles } from '../lib/app/seed.js';
 
 export function register(program: Command): void {
   const cmd = program.command('seed')

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { openBackends } from '../lib/backends.js';
-import { indexTrailing, totalTrailing } from '../lib/stream.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { printable, stageBreakdown } from '../lib/printable.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { indexTrailing, totalTrailing } from '../lib/app/stream.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
+import { printable, stageBreakdown } from '../lib/cli/printable.js';
 import type { Health } from '../lib/ports.js';
 
 export function register(program: Command): void {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, durationOption, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { stopSignal } from '../lib/signals.js';
-import { streamLog } from '../lib/stream.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, durationOption, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
+import { stopSignal } from '../lib/cli/signals.js';
+import { streamLog } from '../lib/app/stream.js';
 
 export function register(program: Command): void {
   const cmd = program.command('stream')

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import { openBackends, type Backends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { startDashboard } from '../../src/lib/dashboard/server.js';
 import { DamagedFileError } from '../../src/lib/errors.js';

@@ -2,14 +2,14 @@
 // seeded, replayed into the embedded event log and processed by the stream, plus a customer whose name is an attack.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import { openBackends, type Backends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { formatTrackLine } from '../../src/lib/formats/tracks.js';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';
 import type { PlayEvent } from '../../src/lib/records.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 

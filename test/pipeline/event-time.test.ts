@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { DAY_MS } from '../../src/lib/formats/datetime.js';
 import { formatTrackLine, parseTrackLine } from '../../src/lib/formats/tracks.js';
 import type { PlayEvent } from '../../src/lib/records.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { tempDir } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 

@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
 import { sleep } from '../../src/lib/sleep.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { silentOutput, warnings } from '../support/output.js';
 

@@ -6,14 +6,14 @@ import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisIndex } from '../../src/lib/adapters/redis/index.js';
 import { RedisStore } from '../../src/lib/adapters/redis/store.js';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { WatermarkConflict, type SmsMessage, type StoreEffects } from '../../src/lib/ports.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { silentOutput } from '../support/output.js';
 

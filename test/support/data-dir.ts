@@ -1,10 +1,10 @@
 // A data dir as a user has it after a first run: the small fixture seeded, replayed and streamed, every file closed.
 import { join } from 'node:path';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, type Fixture } from './fixtures.js';
 import { silentOutput } from './output.js';
 

@@ -1,4 +1,4 @@
-import type { Output } from '../../src/lib/cli-kit.js';
+import type { Output } from '../../src/lib/cli/kit.js';
 
 /** An Output that keeps library code quiet in tests (warnings are still collected for asserts). */
 export const warnings: string[] = [];

@@ -1,6 +1,6 @@
 // The dashboard's read-only JSON API: every answer is an aggregate read through the Index and Store
 // ports (so it works on any adapter set), sized for a chart or a short list, never raw events in bulk.
-import type { Backends } from '../backends.js';
+import type { Backends } from '../wiring/backends.js';
 import { placeOf } from '../geo.js';
 import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord, type SeriesPoint } from '../ports.js';
 import { AGE_BANDS, CAMPAIGN_NAMES, LEVEL_NAMES } from '../records.js';

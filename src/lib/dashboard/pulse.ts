@@ -1,6 +1,6 @@
 // The pipeline's vital signs, read through the ports: store counters, consumer lag, dead letters and the
 // index's totals. Events per second come from how the processed count changed between samples.
-import type { Backends } from '../backends.js';
+import type { Backends } from '../wiring/backends.js';
 import type { PartitionLag, StoreCounts } from '../ports.js';
 
 export interface PulseSample {

@@ -2,7 +2,7 @@
 // events that tell open pages when the data moved, and /metrics. GET and HEAD only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, isIPv4, type AddressInfo } from 'node:net';
-import type { Backends } from '../backends.js';
+import type { Backends } from '../wiring/backends.js';
 import { DEFAULTS } from '../config.js';
 import { BackendUnavailableError, DamagedFileError, MusicflowError, UsageError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';

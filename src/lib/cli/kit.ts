@@ -2,10 +2,10 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
-import { resolveConfig, type Config, type GlobalFlags } from './config.js';
-import { MusicflowError, UsageError } from './errors.js';
+import { resolveConfig, type Config, type GlobalFlags } from '../config.js';
+import { MusicflowError, UsageError } from '../errors.js';
 import { printable } from './printable.js';
-import { wholeNumberOf } from './whole-number.js';
+import { wholeNumberOf } from '../whole-number.js';
 
 export interface Output {
   json: boolean;

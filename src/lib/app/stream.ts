@@ -1,10 +1,10 @@
 // Running the pipeline over the event log with the configured backends, shared by `stream` and `demo`.
-import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { Catalog } from './pipeline/catalog.js';
-import { runStream, type StreamTotals } from './pipeline/run.js';
-import { BackendUnavailableError } from './errors.js';
-import type { PartitionLag } from './ports.js';
+import type { Backends } from '../wiring/backends.js';
+import type { Output } from '../cli/kit.js';
+import { Catalog } from '../pipeline/catalog.js';
+import { runStream, type StreamTotals } from '../pipeline/run.js';
+import { BackendUnavailableError } from '../errors.js';
+import type { PartitionLag } from '../ports.js';
 
 export interface StreamRunOptions {
   group: string;

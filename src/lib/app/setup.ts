@@ -1,9 +1,9 @@
 // What `musicflow init` does besides asking: check that the chosen backends answer, and write the
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
-import { openBackends } from './backends.js';
-import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type Config, type ElasticsearchSettings, type KafkaClient, type SaslMechanism } from './config.js';
-import type { Health } from './ports.js';
+import { openBackends } from '../wiring/backends.js';
+import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type Config, type ElasticsearchSettings, type KafkaClient, type SaslMechanism } from '../config.js';
+import type { Health } from '../ports.js';
 
 /** Kafka SASL as the config file keeps it: the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD only. */
 export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;

@@ -1,16 +1,16 @@
 // Builds the adapter set the configuration names. Commands never import an adapter directly.
-import type { Config } from './config.js';
-import { UsageError } from './errors.js';
-import type { EventLog, Index, IndexAdmin, Store } from './ports.js';
-import { EmbeddedEventLog } from './adapters/embedded/log.js';
-import { ThreadedIndex } from './adapters/embedded/index-thread.js';
-import { EmbeddedStore } from './adapters/embedded/store.js';
-import { ElasticsearchIndex } from './adapters/elasticsearch/index.js';
-import { KafkaEventLog } from './adapters/kafka.js';
-import { PlatformaticKafkaEventLog } from './adapters/kafka-platformatic.js';
-import { RedisIndex } from './adapters/redis/index.js';
-import { RedisStore } from './adapters/redis/store.js';
-import type { OpenOptions } from './adapters/embedded/sqlite.js';
+import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { EventLog, Index, IndexAdmin, Store } from '../ports.js';
+import { EmbeddedEventLog } from '../adapters/embedded/log.js';
+import { ThreadedIndex } from '../adapters/embedded/index-thread.js';
+import { EmbeddedStore } from '../adapters/embedded/store.js';
+import { ElasticsearchIndex } from '../adapters/elasticsearch/index.js';
+import { KafkaEventLog } from '../adapters/kafka.js';
+import { PlatformaticKafkaEventLog } from '../adapters/kafka-platformatic.js';
+import { RedisIndex } from '../adapters/redis/index.js';
+import { RedisStore } from '../adapters/redis/store.js';
+import type { OpenOptions } from '../adapters/embedded/sqlite.js';
 
 export interface Backends {
   log: EventLog;

@@ -1,11 +1,11 @@
 // Loading reference files into the store, shared by `seed` and `demo`. Bad and duplicate lines are named
 // on stderr and kept in the dead letters (once, however often a file is seeded); every good line is loaded.
-import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { rejectNote } from './printable.js';
-import { latin1Warning } from './formats/lines.js';
-import { readRecords, type RecordBatch } from './formats/read.js';
-import type { DeadLetter } from './records.js';
+import type { Backends } from '../wiring/backends.js';
+import type { Output } from '../cli/kit.js';
+import { rejectNote } from '../cli/printable.js';
+import { latin1Warning } from '../formats/lines.js';
+import { readRecords, type RecordBatch } from '../formats/read.js';
+import type { DeadLetter } from '../records.js';
 
 export interface SeedFiles { customers?: string; music?: string; clicks?: string }
 

@@ -2,13 +2,13 @@
 // train and deploy the offer model, replay the rest so targeting is seen at work, and sum it up.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { MusicflowError } from './errors.js';
-import { DAY, floorTo } from './pipeline/time.js';
-import { generateDataSet, generatedFilesIn, type GeneratedFiles } from './generate/dataset.js';
-import { isoDateMillis } from './formats/datetime.js';
-import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './model/workflow.js';
+import type { Backends } from '../wiring/backends.js';
+import type { Output } from '../cli/kit.js';
+import { MusicflowError } from '../errors.js';
+import { DAY, floorTo } from '../pipeline/time.js';
+import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../generate/dataset.js';
+import { isoDateMillis } from '../formats/datetime.js';
+import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from '../model/workflow.js';
 import { replayFile, type ReplayReport } from './replay.js';
 import { seedFiles } from './seed.js';
 import { streamLog, type StreamReport } from './stream.js';
