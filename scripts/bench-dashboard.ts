@@ -154,7 +154,9 @@ export async function benchDashboard(options: BenchDashboardOptions = {}): Promi
 /** Every endpoint the page calls, `rounds` times over, against the dashboard on these backends. */
 export async function timeDashboard(backends: Backends, customerIds: number[], rounds: number): Promise<Omit<BenchDashboardResult, 'data'>> {
   const indexed = (await backends.index.totals({})).plays;
-  const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
+  const dashboard = await startDashboard(backends, {
+    port: 0, host: '127.0.0.1', onError: (err) => process.stderr.write(`dashboard: ${err.stack ?? err.message}\n`),
+  });
   try {
     const paths = endpoints(customerIds);
     for (const path of paths) await get(dashboard.url, path); // warm: first reads, statement cache, asset load

@@ -8,7 +8,8 @@ import {
 } from '../lib/config.js';
 import { MusicflowError, UsageError } from '../lib/errors.js';
 import type { Health } from '../lib/ports.js';
-import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/app/setup.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configFileOf, healthOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/app/setup.js';
 
 const DEFAULT_FILE = 'musicflow.json';
 
@@ -208,7 +209,8 @@ export function register(program: Command): void {
       if (interactive) choice = await askChoice(choice);
       if (!opts.check) break;
       out.note('init: testing the connections...');
-      health = await checkBackends(configToCheck(choice, base));
+      const backends = await openBackends(configToCheck(choice, base));
+      health = await healthOf(backends).finally(() => backends.close());
       for (const h of health) out.note(`  ${healthLine(h)}`);
       if (health.every((h) => h.ok)) break;
       const down = health.filter((h) => !h.ok).map((h) => h.backend).join(', ');

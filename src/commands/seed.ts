@@ -3,6 +3,7 @@ import { openBackends } from '../lib/wiring/backends.js';
 import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import { seedFiles } from '../lib/app/seed.js';
+import { seedWarnings } from '../lib/cli/progress.js';
 
 export function register(program: Command): void {
   const cmd = program.command('seed')
@@ -20,7 +21,9 @@ export function register(program: Command): void {
     }
     const backends = await openBackends(configOf(opts));
     try {
-      const report = await seedFiles(backends, { customers: opts.customers, music: opts.music, clicks: opts.clicks }, out);
+      const warnings = seedWarnings(out);
+      const report = await seedFiles(backends, { customers: opts.customers, music: opts.music, clicks: opts.clicks }, warnings.onProgress);
+      warnings.finish();
       out.report(report, () => [
         `customers loaded: ${report.customers_loaded}`,
         `tracks loaded:    ${report.tracks_loaded}`,

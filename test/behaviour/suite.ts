@@ -21,7 +21,6 @@ import { replayFile } from '../../src/lib/app/replay.js';
 import { seedFiles } from '../../src/lib/app/seed.js';
 import { streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 import { enrichedPlaysOf } from '../support/plays.js';
 
 export interface AdapterSet {
@@ -33,9 +32,9 @@ export interface AdapterSet {
 const never = new AbortController().signal;
 
 async function loadAndStream(backends: Backends, group: string, fx: Pick<Fixture, 'customers' | 'music' | 'tracks'>, maxBatch = 4): Promise<{ stream: StreamReport; rejected: number }> {
-  await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+  await seedFiles(backends, { customers: fx.customers, music: fx.music });
   const replay = await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-  const stream = await streamLog(backends, { group, fromBeginning: false, untilIdle: true, maxBatch, signal: never, status: false }, silentOutput);
+  const stream = await streamLog(backends, { group, fromBeginning: false, untilIdle: true, maxBatch, signal: never });
   return { stream, rejected: replay.rejected };
 }
 
@@ -233,9 +232,9 @@ export function behaviourSuite(set: AdapterSet): void {
       try {
         await loadAndStream(b, config.group, fx);
         const before = await snapshot(b, [1, 2, 3, 4, 9]);
-        const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never, status: false }, silentOutput);
+        const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never });
         assert.equal(again.events_processed, 0);
-        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never });
         assert.equal(other.events_processed, 0);
         assert.deepEqual(await snapshot(b, [1, 2, 3, 4, 9]), before);
       } finally {
@@ -248,7 +247,7 @@ export function behaviourSuite(set: AdapterSet): void {
       const config = await set.freshConfig();
       const b = await openBackends(config);
       try {
-        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+        await seedFiles(b, { customers: fx.customers, music: fx.music });
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
         const deps = { log: b.log, store: b.store, index: b.index, catalog: new Catalog(b.store) };
         let processed = 0;
@@ -277,10 +276,10 @@ export function behaviourSuite(set: AdapterSet): void {
       const b1 = await openBackends(config);
       const b2 = await openBackends(config);
       try {
-        await seedFiles(b1, { customers: fx.customers, music: fx.music }, silentOutput);
+        await seedFiles(b1, { customers: fx.customers, music: fx.music });
         await replayFile(b1.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const options = { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false };
-        const [r1, r2] = await Promise.all([streamLog(b1, options, silentOutput), streamLog(b2, options, silentOutput)]);
+        const options = { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never };
+        const [r1, r2] = await Promise.all([streamLog(b1, options), streamLog(b2, options)]);
         assert.equal(r1.events_processed + r2.events_processed, fx.goodEvents.length);
         const counts = await b1.store.counts();
         assert.equal(counts.eventsProcessed, fx.goodEvents.length);
@@ -357,15 +356,15 @@ export function behaviourSuite(set: AdapterSet): void {
       const config = await set.freshConfig();
       const b = await openBackends(config);
       try {
-        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+        await seedFiles(b, { customers: fx.customers, music: fx.music });
         const model = await b.store.saveModel({ note: 'hand-made for the test' });
         await b.store.deployModel(model.version, [
           { customerId: 1, probability: 0.9, label: 1, modelVersion: model.version },
           { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
         ], [1]);
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
-        await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never });
+        await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never });
         assert.equal(first.targeted_customers, 1);
         // Customer 1 plays on 2014-10-20 only (four plays): one decision, one SMS.
         assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => d.day), ['2014-10-20']);

@@ -7,6 +7,7 @@ import { openBackends, type Backends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { hostAllowed, startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
 import { tempDir } from '../support/fixtures.js';
+import { showServerError } from './setup.js';
 
 /** A GET with a Host header of our choosing (fetch would not send one that differs from the URL). */
 function getWithHost(base: string, path: string, host: string): Promise<number> {
@@ -28,7 +29,7 @@ describe('dashboard requests', { concurrency: false }, () => {
       id: 48, name: 'Forty Eight', gender: 'female', address: '1 Elm St', zip: '94103', signDate: '2013-05-05',
       active: true, level: 0, campaign: 0, linkedWithApps: false, age: 31, ageSource: 'file',
     }]);
-    dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
+    dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1', onError: showServerError });
   });
   after(async () => {
     await dashboard?.close();

@@ -15,7 +15,6 @@ import { replayFile } from '../../src/lib/app/replay.js';
 import { seedFiles } from '../../src/lib/app/seed.js';
 import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 
 const url = process.env.MUSICFLOW_REDIS_URL;
 const skip = url ? false : 'MUSICFLOW_REDIS_URL is unset: start redis-server with `npm run stack:up` (npm test does)';
@@ -139,7 +138,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     const b = await openBackends(config);
     const redis = new Redis(url!);
     try {
-      await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+      await seedFiles(b, { customers: fx.customers, music: fx.music });
       await b.store.addClicks([{ eventId: 1, customerId: 1, ad: 'ADV_REDUCED_1DAY', time: 5 }]);
       const model = await b.store.saveModel({ weights: [1] });
       await b.store.deployModel(model.version, [
@@ -147,7 +146,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
         { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
       ], [1]);
       await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-      await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never, status: false }, silentOutput);
+      await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never });
       await b.store.claimSms('sender', 10);
 
       const keys = await redis.keys(`${prefix}*`);

@@ -57,6 +57,11 @@ export function output(json: boolean): Output {
   };
 }
 
+/** The dashboard server's unexpected errors, as notes: a known error by its message, anything else with its stack (a bug to report). */
+export function dashboardErrorNote(out: Output): (err: Error) => void {
+  return (err) => out.note(`dashboard: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}`);
+}
+
 /** Adds the global backend flags and --json to a command. */
 export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: true }): Command {
   cmd

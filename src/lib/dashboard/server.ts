@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP, isIPv4, type AddressInfo } from 'node:net';
 import type { Backends } from '../wiring/backends.js';
 import { DEFAULTS } from '../config.js';
-import { BackendUnavailableError, DamagedFileError, MusicflowError, UsageError } from '../errors.js';
+import { BackendUnavailableError, DamagedFileError, UsageError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
 import { assetAt } from './assets.js';
 import { BadRequestError, pathSegment } from './filters.js';
@@ -16,8 +16,8 @@ export interface DashboardOptions {
   host: string;
   /** Consumer group whose lag is shown (default: the configured default group). */
   group?: string;
-  /** Where unexpected server errors are reported (default: stderr). */
-  onError?: (err: Error) => void;
+  /** Where unexpected server errors are reported: the server itself never writes to the terminal. */
+  onError: (err: Error) => void;
 }
 
 export interface RunningDashboard {
@@ -72,8 +72,6 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
   // A damaged data file fails the start with its message instead of every request after it.
   await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
   const api = new DashboardApi(backends, new Pulse(backends, options.group ?? DEFAULTS.group));
-  const reportError = options.onError
-    ?? ((err: Error) => process.stderr.write(`dashboard: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}\n`));
   const routes: Array<[RegExp, Handler]> = [
     [/^\/api\/overview$/, (p) => api.overview(p)],
     [/^\/api\/series$/, (p) => api.series(p)],
@@ -84,11 +82,11 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     [/^\/api\/interests$/, (p) => api.interests(p)],
     [/^\/api\/pipeline$/, () => api.pipeline()],
   ];
-  const live = new LiveChannel(api, reportError);
+  const live = new LiveChannel(api, options.onError);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
-      reportError(err);
+      options.onError(err);
       if (!res.headersSent) send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'internal error, see the server log' }));
       else res.destroy();
     });
