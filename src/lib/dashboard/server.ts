@@ -2,7 +2,6 @@
 // events that tell open pages when the data moved, and /metrics. GET and HEAD only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, isIPv4, type AddressInfo } from 'node:net';
-import type { Backends } from '../wiring/backends.js';
 import { DEFAULTS } from '../config.js';
 import { BackendUnavailableError, DamagedFileError, UsageError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
@@ -10,6 +9,7 @@ import { assetAt } from './assets.js';
 import { BadRequestError, pathSegment } from './filters.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { Pulse } from './pulse.js';
+import type { DashboardSources } from './sources.js';
 
 export interface DashboardOptions {
   port: number; // 0 picks a free port
@@ -68,10 +68,10 @@ type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<obj
 /** The data cannot be read now, for a reason the message gives: 503 with it, not a bug to log. */
 const unavailable = (err: unknown) => err instanceof BackendUnavailableError || err instanceof DamagedFileError;
 
-export async function startDashboard(backends: Backends, options: DashboardOptions): Promise<RunningDashboard> {
+export async function startDashboard(sources: DashboardSources, options: DashboardOptions): Promise<RunningDashboard> {
   // A damaged data file fails the start with its message instead of every request after it.
-  await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
-  const api = new DashboardApi(backends, new Pulse(backends, options.group ?? DEFAULTS.group));
+  await Promise.all([sources.log.health(), sources.store.health(), sources.index.health()]);
+  const api = new DashboardApi(sources, new Pulse(sources, options.group ?? DEFAULTS.group));
   const routes: Array<[RegExp, Handler]> = [
     [/^\/api\/overview$/, (p) => api.overview(p)],
     [/^\/api\/series$/, (p) => api.series(p)],
@@ -110,7 +110,7 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     }
     if (url.pathname === '/api/live') return live.join(req, res);
     if (url.pathname === '/metrics') {
-      const [sample, model] = await Promise.all([api.pulse.current(), backends.store.deployedModel()]);
+      const [sample, model] = await Promise.all([api.pulse.current(), sources.store.deployedModel()]);
       return send(res, 200, METRICS_CONTENT_TYPE, renderMetrics(sample, model));
     }
     for (const [pattern, handler] of routes) {
