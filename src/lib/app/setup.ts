@@ -1,11 +1,11 @@
 // What `musicflow init` does besides asking: check that the chosen backends answer, and write the
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
-import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type ElasticsearchSettings, type KafkaClient, type SaslMechanism } from '../config.js';
+import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type ElasticsearchSettings, type KafkaClient, type SaslIdentity } from '../config.js';
 import type { EventLog, Health, Index, Store } from '../ports.js';
 
 /** Kafka SASL as the config file keeps it: the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD only. */
-export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;
+export type SaslChoice = SaslIdentity | null;
 
 /** The config file's contents: every setting of DEFAULTS, without the secrets, which come from env only. */
 export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'> & { kafkaSasl: SaslChoice };

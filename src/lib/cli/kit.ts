@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
-import { resolveConfig, type Config, type GlobalFlags } from '../config.js';
+import { DEFAULTS, resolveConfig, type Config, type GlobalFlags } from '../config.js';
 import { MusicflowError, UsageError } from '../errors.js';
 import { printable } from './printable.js';
 import { wholeNumberOf } from '../whole-number.js';
@@ -78,7 +78,7 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
 }
 
 export function configOf(flags: GlobalFlags): Config {
-  if (flags.dataDir === '') throw new UsageError('--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ./.musicflow)');
+  if (flags.dataDir === '') throw new UsageError(`--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ${DEFAULTS.dataDir})`);
   return resolveConfig(flags);
 }
 
