@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--again', 'send the file from its first line although the log holds it already (without it, each line is sent once: a re-run resumes after the last line the log holds)');
   withGlobals(cmd);
   example(cmd,
-    'musicflow replay --file data/generated/tracks.csv',
+    'musicflow replay --file data/sample/tracks.csv   # the sample in the repository',
     'musicflow replay --file tracks.csv --rate 500 --retime --loop',
     'musicflow replay --file /var/log/plays.csv --follow');
   cmd.action((opts) => run(async () => {

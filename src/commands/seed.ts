@@ -13,7 +13,9 @@ export function register(program: Command): void {
     .option('--clicks <file>', 'clicks.csv: EventID,CustID,AdClicked,Localtime (labels for `musicflow train`)')
     .option('--strict', 'exit 1 if any line was rejected or a duplicate (the good lines are still loaded)');
   withGlobals(cmd);
-  example(cmd, 'musicflow seed --customers data/cust.csv --music data/music.csv --clicks data/clicks.csv');
+  example(cmd,
+    'musicflow seed --customers data/sample/cust.csv --music data/sample/music.csv --clicks data/sample/clicks.csv   # the sample in the repository',
+    'musicflow seed --customers data/generated/cust.csv --strict --json   # after `musicflow generate`');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
     if (!opts.customers && !opts.music && !opts.clicks) {

@@ -68,7 +68,7 @@ export function register(program: Command): void {
   withGlobals(cmd);
   example(cmd,
     'musicflow train --threshold 0.1',
-    'musicflow train --libsvm data/features.txt --split 0.7 --seed 7 --json',
+    'musicflow train --libsvm features.txt --split 0.7 --seed 7 --json   # a libsvm features file, such as the reference design\'s',
     'musicflow train --threshold 0.1 --window 30d --every 30m');
   cmd.addHelpText('after', `\nExit codes: 0 trained (deployed unless --libsvm), ${GATE_REJECTED_EXIT} the gate rejected the model `
     + '(the deployed model stays), 1 failure, 2 usage.\n');
