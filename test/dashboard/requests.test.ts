@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { openBackends, type Backends } from '../../src/lib/wiring/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { hostAllowed, startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
 import { tempDir } from '../support/fixtures.js';

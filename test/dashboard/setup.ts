@@ -2,7 +2,8 @@
 // seeded, replayed into the embedded event log and processed by the stream, plus a customer whose name is an attack.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackends, type Backends } from '../../src/lib/wiring/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { formatTrackLine } from '../../src/lib/formats/tracks.js';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';

@@ -2,7 +2,7 @@
 // train and deploy the offer model, replay the rest so targeting is seen at work, and sum it up.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backends } from '../wiring/backends.js';
+import type { Backends } from './backends.js';
 import { MusicflowError } from '../errors.js';
 import { DAY, floorTo } from '../pipeline/time.js';
 import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../generate/dataset.js';

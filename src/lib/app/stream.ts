@@ -1,5 +1,5 @@
 // Running the pipeline over the event log with the configured backends, shared by `stream` and `demo`.
-import type { Backends } from '../wiring/backends.js';
+import type { Backends } from './backends.js';
 import { Catalog } from '../pipeline/catalog.js';
 import { runStream, type StreamTotals } from '../pipeline/run.js';
 import { BackendUnavailableError } from '../errors.js';

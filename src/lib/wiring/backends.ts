@@ -1,6 +1,7 @@
 // Builds the adapter set the configuration names. Commands never import an adapter directly.
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
+import type { Backends } from '../app/backends.js';
 import type { EventLog, Index, IndexAdmin, Store } from '../ports.js';
 import { EmbeddedEventLog } from '../adapters/embedded/log.js';
 import { ThreadedIndex } from '../adapters/embedded/index-thread.js';
@@ -11,20 +12,6 @@ import { PlatformaticKafkaEventLog } from '../adapters/kafka-platformatic.js';
 import { RedisIndex } from '../adapters/redis/index.js';
 import { RedisStore } from '../adapters/redis/store.js';
 import type { OpenOptions } from '../adapters/embedded/sqlite.js';
-
-export interface Backends {
-  log: EventLog;
-  store: Store;
-  index: Index;
-  /** "embedded" or e.g. "kafka+redis": shown in reports. */
-  kind: string;
-  /**
-   * The index follows the log in a consumer group of its own (Elasticsearch: a cluster whose bulk rate and refresh
-   * should not hold the stream back); the embedded and Redis indexes take each batch with the store.
-   */
-  indexFollows: boolean;
-  close(): Promise<void>;
-}
 
 /** `readOnly`: the command only reads (status, deadletters, dashboard), so the embedded files open read-only. */
 export async function openBackends(config: Config, options: OpenOptions = {}): Promise<Backends> {

@@ -1,0 +1,17 @@
+// The adapter set the use cases run on: the three ports, and what the wiring (src/lib/wiring/) says of how it
+// set them up. The use cases depend on this, never on an adapter.
+import type { EventLog, Index, Store } from '../ports.js';
+
+export interface Backends {
+  log: EventLog;
+  store: Store;
+  index: Index;
+  /** "embedded" or e.g. "kafka+redis": shown in reports. */
+  kind: string;
+  /**
+   * The index follows the log in a consumer group of its own (Elasticsearch: a cluster whose bulk rate and refresh
+   * should not hold the stream back); the embedded and Redis indexes take each batch with the store.
+   */
+  indexFollows: boolean;
+  close(): Promise<void>;
+}
