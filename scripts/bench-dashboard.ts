@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zipcodes from 'zipcodes';
-import { openBackends, type Backends } from '../src/lib/backends.js';
+import type { Backends } from '../src/lib/app/backends.js';
+import { openBackends } from '../src/lib/wiring/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { derivedAge } from '../src/lib/demographics.js';
 import { startDashboard } from '../src/lib/dashboard/server.js';
@@ -154,7 +155,9 @@ export async function benchDashboard(options: BenchDashboardOptions = {}): Promi
 /** Every endpoint the page calls, `rounds` times over, against the dashboard on these backends. */
 export async function timeDashboard(backends: Backends, customerIds: number[], rounds: number): Promise<Omit<BenchDashboardResult, 'data'>> {
   const indexed = (await backends.index.totals({})).plays;
-  const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
+  const dashboard = await startDashboard(backends, {
+    port: 0, host: '127.0.0.1', onError: (err) => process.stderr.write(`dashboard: ${err.stack ?? err.message}\n`),
+  });
   try {
     const paths = endpoints(customerIds);
     for (const path of paths) await get(dashboard.url, path); // warm: first reads, statement cache, asset load

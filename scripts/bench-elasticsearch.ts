@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { playDocument } from '../src/lib/adapters/elasticsearch/documents.js';
 import { MAPPINGS } from '../src/lib/adapters/elasticsearch/mapping.js';
-import { openBackends } from '../src/lib/backends.js';
+import { openBackends } from '../src/lib/wiring/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { readRecords } from '../src/lib/formats/read.js';
 import { enrich } from '../src/lib/pipeline/enrich.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Matrix } from 'ml-matrix';
-import { openBackends } from '../src/lib/backends.js';
+import { openBackends } from '../src/lib/wiring/backends.js';
 import { resolveConfig } from '../src/lib/config.js';
 import { readRecords } from '../src/lib/formats/read.js';
 import { buildExamples, STORE_FEATURES } from '../src/lib/model/features.js';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, serverErrorNote, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { startAdsServer } from '../lib/ads/server.js';
 import { UsageError } from '../lib/errors.js';
 import { checkOffer } from '../lib/model/offer.js';
-import { stopSignal } from '../lib/signals.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 const EXPLAIN: Record<string, string> = {
   predicted_click: 'the deployed model predicts a click',
@@ -57,7 +57,7 @@ export function register(program: Command): void {
     const backends = await openBackends(configOf(opts));
     const stop = stopSignal(out, 'ads serve');
     try {
-      const server = await startAdsServer(backends.store, { port, host, token });
+      const server = await startAdsServer(backends.store, { port, host, token, onError: serverErrorNote(out, 'ads serve') });
       out.report({ url: server.url, offers: `${server.url}offers/<customer_id>`, metrics: `${server.url}metrics`, backend: backends.kind }, () => [
         `ads serve: ${server.url}offers/<customer_id> (health at ${server.url}health, metrics at ${server.url}metrics), ${backends.kind} backends`,
         'Ctrl-C to stop',

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, serverErrorNote, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { startDashboard } from '../lib/dashboard/server.js';
 import { UsageError } from '../lib/errors.js';
-import { stopSignal } from '../lib/signals.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 export function register(program: Command): void {
   const cmd = program.command('dashboard')
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     const backends = await openBackends(config, { readOnly: true });
     const stop = stopSignal(out, 'dashboard');
     try {
-      const dashboard = await startDashboard(backends, { port, host, group: config.group });
+      const dashboard = await startDashboard(backends, { port, host, group: config.group, onError: serverErrorNote(out, 'dashboard') });
       out.report({ url: dashboard.url, metrics: `${dashboard.url}metrics`, backend: backends.kind, data_dir: config.dataDir }, () => [
         `dashboard: ${dashboard.url} (metrics at ${dashboard.url}metrics), ${backends.kind} backends`,
         'Ctrl-C to stop',

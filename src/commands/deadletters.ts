@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { printable, rejectNote, stageBreakdown } from '../lib/printable.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
+import { printable, rejectNote, stageBreakdown } from '../lib/cli/printable.js';
 
 export function register(program: Command): void {
   const cmd = program.command('deadletters')

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, serverErrorNote, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import { startDashboard } from '../lib/dashboard/server.js';
-import { runDemo, type DemoReport } from '../lib/demo.js';
-import { replayFile } from '../lib/replay.js';
-import { stopSignal } from '../lib/signals.js';
-import { streamLog } from '../lib/stream.js';
+import { runDemo, type DemoReport } from '../lib/app/demo.js';
+import { replayFile } from '../lib/app/replay.js';
+import { demoProgress, streamStatus } from '../lib/cli/progress.js';
+import { stopSignal } from '../lib/cli/signals.js';
+import { streamLog } from '../lib/app/stream.js';
 
 /** The gentle live traffic that keeps the dashboard moving after the demo's summary. */
 const LIVE_RATE = 20;
@@ -31,6 +32,7 @@ export function register(program: Command): void {
       throw new UsageError('demo starts from a clean state, so it runs on the embedded default only: unset MUSICFLOW_KAFKA_BROKERS and MUSICFLOW_REDIS_URL (or use seed, replay and stream on your servers)');
     }
     const stop = stopSignal(out, 'demo');
+    const progress = demoProgress(out);
     const { report, backends } = await runDemo(() => openBackends(config), {
       dataDir: config.dataDir,
       customers: wholeNumberOption('--customers', opts.customers, 5000, 1),
@@ -41,16 +43,18 @@ export function register(program: Command): void {
       threshold: numberOption('--threshold', opts.threshold, 0.1, 0),
       group: config.group,
       signal: stop.signal,
-    }, out);
+    }, progress.onProgress).finally(() => progress.finish());
     try {
       out.report(report, () => summary(report));
       if (opts.json || opts.dashboard === false) return;
-      const dashboard = await startDashboard(backends, { port: wholeNumberOption('--port', opts.port, 8080, 0), host: String(opts.host), group: config.group });
+      const dashboard = await startDashboard(backends, {
+        port: wholeNumberOption('--port', opts.port, 8080, 0), host: String(opts.host), group: config.group, onError: serverErrorNote(out, 'dashboard'),
+      });
       out.note(`\ndashboard: ${dashboard.url}  (live plays at ${LIVE_RATE}/s, retimed to now; Ctrl-C to stop)`);
       // Live traffic: the demo log again, retimed to now, looping; the stream keeps up with it.
       await Promise.all([
         replayFile(backends.log, { file: report.data_files.tracks, rate: LIVE_RATE, retime: true, loop: true, follow: false, signal: stop.signal }),
-        streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: false, maxBatch: 20000, signal: stop.signal, status: false }, out),
+        streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: false, maxBatch: 20000, signal: stop.signal }, streamStatus(out, { status: false })),
       ]);
       await dashboard.close();
     } finally {

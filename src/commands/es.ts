@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openIndexAdmin } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { openIndexAdmin } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
 
 export function register(program: Command): void {
   const es = program.command('es').description('Elasticsearch index maintenance: templates, aliases, rollover');

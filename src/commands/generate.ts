@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { example, output, run, wholeNumberOption } from '../lib/cli-kit.js';
+import { example, output, run, wholeNumberOption } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import { isoDateMillis, parseCalendarDate } from '../lib/formats/datetime.js';
 import { generateDataSet } from '../lib/generate/dataset.js';
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object on stdout; notes go to stderr');
   example(cmd,
     'musicflow generate',
-    'musicflow generate --customers 5000 --tracks 1750 --events 1000000 --days 60 --seed 7 --out data/big --json');
+    'musicflow generate --customers 5000 --tracks 1750 --events 1000000 --days 60 --seed 7 --out data/generated/big --json');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const customers = wholeNumberOption('--customers', opts.customers, 5000, 1);

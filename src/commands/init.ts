@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import inquirer from 'inquirer';
-import { example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { example, output, run, withGlobals } from '../lib/cli/kit.js';
 import {
-  SASL_MECHANISMS, checkedCaFile, elasticsearchOf, elasticsearchSettingsOf, resolveConfig, type Config, type GlobalFlags, type SaslMechanism,
+  SASL_MECHANISMS, SASL_PASSWORD_ENV, checkedCaFile, dataDirAsGiven, elasticsearchOf, elasticsearchSettingsOf, resolveConfig, saslIdentityOf,
+  type Config, type GlobalFlags, type SaslMechanism,
 } from '../lib/config.js';
 import { MusicflowError, UsageError } from '../lib/errors.js';
 import type { Health } from '../lib/ports.js';
-import { checkBackends, configFileOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/setup.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configFileOf, healthOf, withoutPassword, writeConfigFile, type SaslChoice, type SetupChoice } from '../lib/app/setup.js';
 
 const DEFAULT_FILE = 'musicflow.json';
 
@@ -40,18 +42,12 @@ function startingConfig(opts: InitOptions): Config {
   return resolveConfig({ ...opts, config: undefined }, env);
 }
 
-const PASSWORD_ENV = 'MUSICFLOW_KAFKA_SASL_PASSWORD';
-
 /** SASL from the flags, else env: a mechanism needs a user (the password stays in env). */
 function saslFrom(opts: InitOptions, base: Config): SaslChoice {
-  const mechanism = opts.kafkaSaslMechanism?.toLowerCase() ?? base.kafkaSasl?.mechanism;
+  const mechanism = opts.kafkaSaslMechanism ?? base.kafkaSasl?.mechanism;
   if (mechanism === undefined) return null;
-  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-    throw new UsageError(`--kafka-sasl-mechanism: use ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`);
-  }
-  const username = opts.kafkaSaslUsername ?? base.kafkaSasl?.username ?? '';
-  if (!username) throw new UsageError(`--kafka-sasl-mechanism ${mechanism}: name the user with --kafka-sasl-username`);
-  return { mechanism: mechanism as SaslMechanism, username };
+  return saslIdentityOf(mechanism, opts.kafkaSaslUsername ?? base.kafkaSasl?.username, 'init',
+    { mechanism: '--kafka-sasl-mechanism', username: '--kafka-sasl-username' });
 }
 
 function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
@@ -59,7 +55,7 @@ function choiceFrom(opts: InitOptions, base: Config): SetupChoice {
   const servers = opts.servers || (!opts.embedded && (base.kafkaBrokers.length > 0 || base.redisUrl !== ''));
   return {
     mode: servers ? 'servers' : 'embedded',
-    dataDir: opts.dataDir ?? process.env.MUSICFLOW_HOME ?? './.musicflow',
+    dataDir: dataDirAsGiven(opts),
     kafkaBrokers: base.kafkaBrokers,
     kafkaClient: base.kafkaClient,
     redisUrl: base.redisUrl,
@@ -109,7 +105,7 @@ async function askChoice(start: SetupChoice): Promise<SetupChoice> {
   choice.kafkaSasl = mechanism === 'none' ? null : {
     mechanism,
     username: await ask<string>({
-      type: 'input', message: `Kafka user (the password comes from env ${PASSWORD_ENV}, never the file)`,
+      type: 'input', message: `Kafka user (the password comes from env ${SASL_PASSWORD_ENV}, never the file)`,
       default: start.kafkaSasl?.username, validate: (v: string) => v.trim() !== '' || 'name the user',
     }),
   };
@@ -149,7 +145,7 @@ function configToCheck(choice: SetupChoice, base: Config): Config {
   return {
     ...base,
     ...choice,
-    kafkaSasl: choice.kafkaSasl && { ...choice.kafkaSasl, password: process.env[PASSWORD_ENV] ?? '' },
+    kafkaSasl: choice.kafkaSasl && { ...choice.kafkaSasl, password: process.env[SASL_PASSWORD_ENV] ?? '' },
     kafkaTls: choice.kafkaTls || choice.kafkaCa !== '',
     dataDir: resolve(choice.dataDir),
     kafkaBrokers: servers ? choice.kafkaBrokers : [],
@@ -172,7 +168,7 @@ export function register(program: Command): void {
     .option('--kafka-tls', 'connect to Kafka over TLS (env MUSICFLOW_KAFKA_TLS)')
     .option('--kafka-ca <file>', 'PEM file of the CA that signed the brokers\' certificates; implies --kafka-tls (env MUSICFLOW_KAFKA_CA)')
     .option('--kafka-sasl-mechanism <name>', `Kafka SASL: ${SASL_MECHANISMS.join(', ')} (env MUSICFLOW_KAFKA_SASL_MECHANISM)`)
-    .option('--kafka-sasl-username <name>', `Kafka SASL user; the password comes from env ${PASSWORD_ENV} only (env MUSICFLOW_KAFKA_SASL_USERNAME)`)
+    .option('--kafka-sasl-username <name>', `Kafka SASL user; the password comes from env ${SASL_PASSWORD_ENV} only (env MUSICFLOW_KAFKA_SASL_USERNAME)`)
     .option('--kibana <url>', 'Kibana URL for `musicflow kibana import` (env MUSICFLOW_KIBANA_URL)')
     .option('--elasticsearch-ca <file>', 'PEM file of the CA that signed the Elasticsearch certificates (env MUSICFLOW_ELASTICSEARCH_CA)')
     .option('--yes', 'ask nothing: take the flags, env and defaults')
@@ -184,7 +180,7 @@ export function register(program: Command): void {
     'musicflow init --yes --embedded --data-dir ./.musicflow',
     'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --config musicflow.json --json',
     'musicflow init --yes --servers --kafka 127.0.0.1:9092 --redis redis://127.0.0.1:6379 --elasticsearch http://127.0.0.1:9200',
-    `${PASSWORD_ENV}=... musicflow init --yes --servers --kafka kafka.example:9093 --kafka-sasl-mechanism scram-sha-512 --kafka-sasl-username app --kafka-ca ca.pem --redis redis://...`);
+    `${SASL_PASSWORD_ENV}=... musicflow init --yes --servers --kafka kafka.example:9093 --kafka-sasl-mechanism scram-sha-512 --kafka-sasl-username app --kafka-ca ca.pem --redis redis://...`);
   cmd.action((opts: InitOptions) => run(async () => {
     const out = output(Boolean(opts.json));
     if (opts.servers && opts.embedded) throw new UsageError('init: choose one of --servers and --embedded');
@@ -195,8 +191,8 @@ export function register(program: Command): void {
     if (!interactive && choice.mode === 'servers' && (choice.kafkaBrokers.length === 0 || choice.redisUrl === '')) {
       throw new UsageError('init --servers: name both --kafka <host:port> and --redis <url> (or set MUSICFLOW_KAFKA_BROKERS and MUSICFLOW_REDIS_URL)');
     }
-    if (!interactive && opts.check && choice.mode === 'servers' && choice.kafkaSasl && !process.env[PASSWORD_ENV]) {
-      throw new UsageError(`init: testing Kafka SASL ${choice.kafkaSasl.mechanism} as ${choice.kafkaSasl.username} needs the password in env ${PASSWORD_ENV} (or pass --no-check)`);
+    if (!interactive && opts.check && choice.mode === 'servers' && choice.kafkaSasl && !process.env[SASL_PASSWORD_ENV]) {
+      throw new UsageError(`init: testing Kafka SASL ${choice.kafkaSasl.mechanism} as ${choice.kafkaSasl.username} needs the password in env ${SASL_PASSWORD_ENV} (or pass --no-check)`);
     }
     if (existsSync(file) && !opts.force) {
       if (!interactive) throw new UsageError(`init: ${file} exists; pass --force to replace it, or --config <file> to write another`);
@@ -208,7 +204,8 @@ export function register(program: Command): void {
       if (interactive) choice = await askChoice(choice);
       if (!opts.check) break;
       out.note('init: testing the connections...');
-      health = await checkBackends(configToCheck(choice, base));
+      const backends = await openBackends(configToCheck(choice, base));
+      health = await healthOf(backends).finally(() => backends.close());
       for (const h of health) out.note(`  ${healthLine(h)}`);
       if (health.every((h) => h.ok)) break;
       const down = health.filter((h) => !h.ok).map((h) => h.backend).join(', ');
@@ -231,7 +228,7 @@ export function register(program: Command): void {
     writeConfigFile(file, contents);
     const passwordKept = withoutPassword(choice.mode === 'servers' ? choice.redisUrl : '').hadPassword;
     if (passwordKept) out.warn('the Redis password was left out of the file: export MUSICFLOW_REDIS_URL with it where musicflow runs');
-    if (contents.kafkaSasl) out.note(`Kafka SASL ${contents.kafkaSasl.mechanism} as ${contents.kafkaSasl.username}: export ${PASSWORD_ENV} where musicflow runs (it is never in the file)`);
+    if (contents.kafkaSasl) out.note(`Kafka SASL ${contents.kafkaSasl.mechanism} as ${contents.kafkaSasl.username}: export ${SASL_PASSWORD_ENV} where musicflow runs (it is never in the file)`);
     out.report({ file, mode: choice.mode, config: contents, checks: health, next: `export MUSICFLOW_CONFIG=${file}` }, () => [
       `wrote ${file} (${choice.mode === 'servers' ? `Kafka ${contents.kafkaBrokers.join(',')}, Redis ${contents.redisUrl}` : `embedded files in ${contents.dataDir}`})`,
       `use it with --config ${file}, or: export MUSICFLOW_CONFIG=${file}`,

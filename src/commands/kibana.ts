@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { DEFAULT_INDEX_PREFIX } from '../lib/adapters/elasticsearch/mapping.js';
-import { example, output, run } from '../lib/cli-kit.js';
+import { example, output, run } from '../lib/cli/kit.js';
 import { checkedCaFile, resolveConfig } from '../lib/config.js';
 import { InputFileError, UsageError } from '../lib/errors.js';
 import { authFromEnv, importSavedObjects, type ObjectResult } from '../lib/kibana/import.js';

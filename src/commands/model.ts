@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
 import type { ModelRecord } from '../lib/ports.js';
 import { CorruptModelError, readModelBody, rollbackTarget } from '../lib/model/registry.js';
-import { printable } from '../lib/printable.js';
+import { printable } from '../lib/cli/printable.js';
 import { redeploy } from '../lib/model/workflow.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, numberOption, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { latin1Warning } from '../lib/formats/lines.js';
-import { rejectNote } from '../lib/printable.js';
+import { rejectNote } from '../lib/cli/printable.js';
 import { UsageError } from '../lib/errors.js';
-import { replayFile } from '../lib/replay.js';
-import { stopSignal } from '../lib/signals.js';
+import { replayFile } from '../lib/app/replay.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 export function register(program: Command): void {
   const cmd = program.command('replay')
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--again', 'send the file from its first line although the log holds it already (without it, each line is sent once: a re-run resumes after the last line the log holds)');
   withGlobals(cmd);
   example(cmd,
-    'musicflow replay --file data/generated/tracks.csv',
+    'musicflow replay --file data/sample/tracks.csv   # the sample in the repository',
     'musicflow replay --file tracks.csv --rate 500 --retime --loop',
     'musicflow replay --file /var/log/plays.csv --follow');
   cmd.action((opts) => run(async () => {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
 import { UsageError } from '../lib/errors.js';
-import { seedFiles } from '../lib/seed.js';
+import { seedFiles } from '../lib/app/seed.js';
+import { seedWarnings } from '../lib/cli/progress.js';
 
 export function register(program: Command): void {
   const cmd = program.command('seed')
@@ -12,7 +13,9 @@ export function register(program: Command): void {
     .option('--clicks <file>', 'clicks.csv: EventID,CustID,AdClicked,Localtime (labels for `musicflow train`)')
     .option('--strict', 'exit 1 if any line was rejected or a duplicate (the good lines are still loaded)');
   withGlobals(cmd);
-  example(cmd, 'musicflow seed --customers data/cust.csv --music data/music.csv --clicks data/clicks.csv');
+  example(cmd,
+    'musicflow seed --customers data/sample/cust.csv --music data/sample/music.csv --clicks data/sample/clicks.csv   # the sample in the repository',
+    'musicflow seed --customers data/generated/cust.csv --strict --json   # after `musicflow generate`');
   cmd.action((opts) => run(async () => {
     const out = output(Boolean(opts.json));
     if (!opts.customers && !opts.music && !opts.clicks) {
@@ -20,7 +23,9 @@ export function register(program: Command): void {
     }
     const backends = await openBackends(configOf(opts));
     try {
-      const report = await seedFiles(backends, { customers: opts.customers, music: opts.music, clicks: opts.clicks }, out);
+      const warnings = seedWarnings(out);
+      const report = await seedFiles(backends, { customers: opts.customers, music: opts.music, clicks: opts.clicks }, warnings.onProgress);
+      warnings.finish();
       out.report(report, () => [
         `customers loaded: ${report.customers_loaded}`,
         `tracks loaded:    ${report.tracks_loaded}`,

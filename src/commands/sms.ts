@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { openBackends } from '../lib/backends.js';
-import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { printable } from '../lib/printable.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
+import { printable } from '../lib/cli/printable.js';
 import { drainSmsQueue } from '../lib/sms/drain.js';
 import { OutboxSmsProvider } from '../lib/sms/outbox.js';
 import { readPhoneBook } from '../lib/sms/phones.js';

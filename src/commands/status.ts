@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { openBackends } from '../lib/backends.js';
-import { indexTrailing, totalTrailing } from '../lib/stream.js';
-import { configOf, example, output, run, withGlobals } from '../lib/cli-kit.js';
-import { printable, stageBreakdown } from '../lib/printable.js';
-import type { Health } from '../lib/ports.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { healthOf } from '../lib/app/setup.js';
+import { indexTrailing, totalTrailing } from '../lib/app/stream.js';
+import { configOf, example, output, run, withGlobals } from '../lib/cli/kit.js';
+import { printable, stageBreakdown } from '../lib/cli/printable.js';
 
 export function register(program: Command): void {
   const cmd = program.command('status')
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const backends = await openBackends(config, { readOnly: true });
     try {
-      const health: Health[] = await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
+      const health = await healthOf(backends);
       const up = health.every((h) => h.ok);
       const lag = up ? await backends.log.lag(config.group) : [];
       const indexTrails = await indexTrailing(backends, lag);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, durationOption, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { stopSignal } from '../lib/signals.js';
-import { streamLog } from '../lib/stream.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, durationOption, example, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
+import { streamStatus } from '../lib/cli/progress.js';
+import { stopSignal } from '../lib/cli/signals.js';
+import { streamLog } from '../lib/app/stream.js';
 
 export function register(program: Command): void {
   const cmd = program.command('stream')
@@ -26,9 +27,8 @@ export function register(program: Command): void {
         untilIdle: Boolean(opts.untilIdle),
         maxBatch: wholeNumberOption('--batch', opts.batch, 20000, 1),
         signal: stop.signal,
-        status: true,
         maxAheadMs: opts.maxAhead === undefined ? undefined : durationOption('--max-ahead', opts.maxAhead),
-      }, out);
+      }, streamStatus(out, { status: true }));
       out.report(report, () => [
         `events processed: ${report.events_processed} (${report.events_per_sec}/s), dead letters: ${report.dead_letters}`,
         `interests: ${report.interests} (+${report.new_interests}), profiles: ${report.profiles}, lag: ${report.lag}`,

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/backends.js';
-import { configOf, durationOption, example, numberOption, type Output, output, run, wholeNumberOption, withGlobals } from '../lib/cli-kit.js';
-import { rejectNote } from '../lib/printable.js';
+import { openBackends } from '../lib/wiring/backends.js';
+import { configOf, durationOption, example, numberOption, type Output, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
+import { rejectNote } from '../lib/cli/printable.js';
 import { UsageError } from '../lib/errors.js';
 import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/model/workflow.js';
-import { stopSignal } from '../lib/signals.js';
+import { stopSignal } from '../lib/cli/signals.js';
 
 /** Exit code when the gate rejects the new model (the deployed one, if any, stays). Documented in docs/model.md. */
 export const GATE_REJECTED_EXIT = 3;
@@ -68,7 +68,7 @@ export function register(program: Command): void {
   withGlobals(cmd);
   example(cmd,
     'musicflow train --threshold 0.1',
-    'musicflow train --libsvm data/features.txt --split 0.7 --seed 7 --json',
+    'musicflow train --libsvm features.txt --split 0.7 --seed 7 --json   # a libsvm features file, such as the reference design\'s',
     'musicflow train --threshold 0.1 --window 30d --every 30m');
   cmd.addHelpText('after', `\nExit codes: 0 trained and deployed, ${GATE_REJECTED_EXIT} the gate rejected the model `
     + '(the deployed model stays), 1 failure, 2 usage.\n');

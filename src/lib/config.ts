@@ -7,6 +7,13 @@ import { wholeNumberOf } from './whole-number.js';
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
+/** Kafka SASL as a config file may keep it; the password comes from env only. */
+export interface SaslIdentity { mechanism: SaslMechanism; username: string }
+export const SASL_PASSWORD_ENV = 'MUSICFLOW_KAFKA_SASL_PASSWORD';
+/** Where the mechanism and the user are set, as the messages that refuse them say. */
+export interface SaslSettingNames { mechanism: string; username: string }
+const SASL_ENV_NAMES: SaslSettingNames = { mechanism: 'MUSICFLOW_KAFKA_SASL_MECHANISM', username: 'MUSICFLOW_KAFKA_SASL_USERNAME' };
+
 /** The Kafka client libraries the event log can run on (drivers in src/lib/adapters/kafka/). */
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
@@ -21,7 +28,7 @@ export interface Config {
   group: string;
   redisPrefix: string;
   /** The mechanism and user may come from the config file; the password only from env. */
-  kafkaSasl: { mechanism: SaslMechanism; username: string; password: string } | null;
+  kafkaSasl: (SaslIdentity & { password: string }) | null;
   kafkaTls: boolean;
   /** PEM file of the CA that signed the brokers' certificates ('' = the system's CAs); implies kafkaTls. */
   kafkaCa: string;
@@ -171,18 +178,24 @@ function brokers(value: unknown, origin: string): string[] {
   return cleaned;
 }
 
+/** A SASL mechanism (in any case: SCRAM-SHA-256, as Kafka spells it, works too) and user, checked; `named` says where each is set. */
+export function saslIdentityOf(mechanismText: string | undefined, username: string | undefined, origin: string, named = SASL_ENV_NAMES): SaslIdentity {
+  const mechanism = mechanismText?.toLowerCase();
+  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
+    throw new UsageError(`${origin}: SASL mechanism ${mechanism ? `"${mechanism}"` : 'missing'}: set ${named.mechanism} to plain, scram-sha-256 or scram-sha-512`);
+  }
+  if (!username) throw new UsageError(`${origin}: SASL ${mechanism} needs a user: set ${named.username}`);
+  return { mechanism: mechanism as SaslMechanism, username };
+}
+
 /** SASL settings from the merged layers plus the password from env; null when no layer names any. */
 function saslOf(value: unknown, origin: string, env: NodeJS.ProcessEnv): Config['kafkaSasl'] {
   if (value === null || value === undefined) return null;
-  const { username } = value as { username?: string };
-  const mechanism = (value as { mechanism?: string }).mechanism?.toLowerCase(); // SCRAM-SHA-256, as Kafka spells it, works too
-  const password = env.MUSICFLOW_KAFKA_SASL_PASSWORD ?? '';
-  if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-    throw new UsageError(`${origin}: SASL mechanism ${mechanism ? `"${mechanism}"` : 'missing'}: set MUSICFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512`);
-  }
-  if (!username) throw new UsageError(`${origin}: SASL ${mechanism} needs a user: set MUSICFLOW_KAFKA_SASL_USERNAME`);
-  if (!password) throw new UsageError(`${origin}: SASL ${mechanism} as ${username} needs a password: set MUSICFLOW_KAFKA_SASL_PASSWORD`);
-  return { mechanism: mechanism as SaslMechanism, username, password };
+  const { mechanism, username } = value as { mechanism?: string; username?: string };
+  const identity = saslIdentityOf(mechanism, username, origin);
+  const password = env[SASL_PASSWORD_ENV] ?? '';
+  if (!password) throw new UsageError(`${origin}: SASL ${identity.mechanism} as ${identity.username} needs a password: set ${SASL_PASSWORD_ENV}`);
+  return { ...identity, password };
 }
 
 /** The CA file's absolute path after checking it holds a PEM certificate ('' stays ''); `named` says who named it. */
@@ -260,6 +273,11 @@ export function elasticsearchOf(merged: Partial<Record<keyof ElasticsearchSettin
     rolloverMaxAge: String(merged.elasticsearchRolloverAge),
     rolloverMaxPrimaryShardSize: String(merged.elasticsearchRolloverSize),
   };
+}
+
+/** The data dir as given (flag, else env, else the default), not yet made absolute: what a config file keeps. */
+export function dataDirAsGiven(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): string {
+  return String(fromFlags(flags).dataDir ?? fromEnv(env).dataDir ?? DEFAULTS.dataDir);
 }
 
 /** Merges the sources in precedence order and validates the result. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startAdsServer, type OfferResponse, type RunningAdsServer } from '../../src/lib/ads/server.js';
-import type { Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
 import { checkOffer } from '../../src/lib/model/offer.js';
 import { trainAndDeploy } from '../../src/lib/model/workflow.js';
 import { backendsWithListeners, closeOpened } from '../model/fixtures.js';
@@ -51,7 +51,7 @@ describe('ads serve', () => {
     targeted = ids.filter((_, i) => flags[i]);
     others = ids.filter((_, i) => !flags[i]);
     firstAsked = targeted.slice(0, Math.min(40, targeted.length - 1));
-    server = await startAdsServer(backends.store, { port: 0, host: '127.0.0.1', token: TOKEN, now: () => clock });
+    server = await startAdsServer(backends.store, { port: 0, host: '127.0.0.1', token: TOKEN, now: () => clock, onError: (err) => { throw err; } });
   });
 
   after(async () => {
@@ -78,7 +78,7 @@ describe('ads serve', () => {
     const before = await backends.store.counts();
     await Promise.all(Array.from({ length: 50 }, () => offerOf(server.url, customer)));
     // A second server (another instance, or this one restarted) remembers nothing of the first: the store decides.
-    const second = await startAdsServer(backends.store, { port: 0, host: '127.0.0.1', token: TOKEN, now: () => clock });
+    const second = await startAdsServer(backends.store, { port: 0, host: '127.0.0.1', token: TOKEN, now: () => clock, onError: (err) => { throw err; } });
     try {
       await Promise.all(Array.from({ length: 20 }, () => offerOf(second.url, customer)));
     } finally {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import type { Config } from '../../src/lib/config.js';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';
 import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
@@ -18,11 +19,10 @@ import {
 import type { EnrichedPlay, PlayEvent } from '../../src/lib/records.js';
 import { processBatch } from '../../src/lib/pipeline/run.js';
 import { NOT_A_PLAY, offerShown } from '../../src/lib/pipeline/target.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 import { enrichedPlaysOf } from '../support/plays.js';
 import { storeBatch } from '../support/store-batch.js';
 
@@ -35,9 +35,9 @@ export interface AdapterSet {
 const never = new AbortController().signal;
 
 async function loadAndStream(backends: Backends, group: string, fx: Pick<Fixture, 'customers' | 'music' | 'tracks'>, maxBatch = 4): Promise<{ stream: StreamReport; rejected: number }> {
-  await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+  await seedFiles(backends, { customers: fx.customers, music: fx.music });
   const replay = await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-  const stream = await streamLog(backends, { group, fromBeginning: false, untilIdle: true, maxBatch, signal: never, status: false }, silentOutput);
+  const stream = await streamLog(backends, { group, fromBeginning: false, untilIdle: true, maxBatch, signal: never });
   return { stream, rejected: replay.rejected };
 }
 
@@ -157,7 +157,7 @@ async function seededWithModel(set: AdapterSet, scores: Array<[number, number]>)
   const fx = smallFixture();
   const config = await set.freshConfig();
   const b = await openBackends(config);
-  await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+  await seedFiles(b, { customers: fx.customers, music: fx.music });
   const model = await b.store.saveModel({ note: 'hand-made for the test' });
   const predictions = scores.map(([customerId, probability]) => ({ customerId, probability, label: (probability >= 0.5 ? 1 : 0) as 0 | 1, modelVersion: model.version }));
   await b.store.deployModel(model.version, predictions, predictions.filter((p) => p.label === 1).map((p) => p.customerId));
@@ -244,9 +244,9 @@ export function behaviourSuite(set: AdapterSet): void {
       try {
         await loadAndStream(b, config.group, fx);
         const before = await snapshot(b, [1, 2, 3, 4, 9]);
-        const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never, status: false }, silentOutput);
+        const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never });
         assert.equal(again.events_processed, 0);
-        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never });
         assert.equal(other.events_processed, 0);
         assert.deepEqual(await snapshot(b, [1, 2, 3, 4, 9]), before);
       } finally {
@@ -259,7 +259,7 @@ export function behaviourSuite(set: AdapterSet): void {
       const config = await set.freshConfig();
       const b = await openBackends(config);
       try {
-        await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+        await seedFiles(b, { customers: fx.customers, music: fx.music });
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
         const deps = { log: b.log, store: b.store, index: b.index, catalog: new Catalog(b.store) };
         let processed = 0;
@@ -288,10 +288,10 @@ export function behaviourSuite(set: AdapterSet): void {
       const b1 = await openBackends(config);
       const b2 = await openBackends(config);
       try {
-        await seedFiles(b1, { customers: fx.customers, music: fx.music }, silentOutput);
+        await seedFiles(b1, { customers: fx.customers, music: fx.music });
         await replayFile(b1.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const options = { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false };
-        const [r1, r2] = await Promise.all([streamLog(b1, options, silentOutput), streamLog(b2, options, silentOutput)]);
+        const options = { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never };
+        const [r1, r2] = await Promise.all([streamLog(b1, options), streamLog(b2, options)]);
         assert.equal(r1.events_processed + r2.events_processed, fx.goodEvents.length);
         const counts = await b1.store.counts();
         assert.equal(counts.eventsProcessed, fx.goodEvents.length);
@@ -367,8 +367,8 @@ export function behaviourSuite(set: AdapterSet): void {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9], [2, 0.1]]);
       try {
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-        const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
-        await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        const first = await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never });
+        await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 2, signal: never });
         assert.equal(first.targeted_customers, 1);
         // Customer 1 plays on 2014-10-20 only (four plays): one decision, one SMS.
         assert.deepEqual((await b.store.adDecisionsOf(1)).map((d) => d.day), ['2014-10-20']);
@@ -387,7 +387,7 @@ export function behaviourSuite(set: AdapterSet): void {
     it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
       try {
-        const stream = () => streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never, status: false }, silentOutput);
+        const stream = () => streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never });
         const access = (at: number) => {
           const shown = offerShown(1, NOT_A_PLAY, at);
           return b.store.recordOffer(shown.decision, shown.sms);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { numberOption, wholeNumberOption } from '../../src/lib/cli-kit.js';
+import { numberOption, wholeNumberOption } from '../../src/lib/cli/kit.js';
 import { musicflow } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { printable } from '../../src/lib/printable.js';
+import { printable } from '../../src/lib/cli/printable.js';
 import { musicflow } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 

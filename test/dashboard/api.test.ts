@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
 import { LEVEL_NAMES } from '../../src/lib/records.js';
 import { T0 } from '../support/fixtures.js';
-import { MARKUP_CUSTOMER, appendPlays, loadedBackends, markupCustomerPlays, type Loaded } from './setup.js';
+import { MARKUP_CUSTOMER, appendPlays, loadedBackends, markupCustomerPlays, showServerError, type Loaded } from './setup.js';
 
 let loaded: Loaded;
 let dashboard: RunningDashboard;
@@ -27,7 +27,7 @@ interface Row { value: string; plays: number; mobilePlays: number }
 describe('dashboard API', { concurrency: false }, () => {
   before(async () => {
     loaded = await loadedBackends();
-    dashboard = await startDashboard(loaded.backends, { port: 0, host: '127.0.0.1' });
+    dashboard = await startDashboard(loaded.backends, { port: 0, host: '127.0.0.1', onError: showServerError });
   });
   after(async () => {
     await dashboard?.close();

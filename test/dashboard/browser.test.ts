@@ -9,7 +9,7 @@ import { mapPoint } from '../../src/lib/dashboard/assets.js';
 import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
 import { tempDir } from '../support/fixtures.js';
 import { placeOf } from '../../src/lib/geo.js';
-import { MARKUP_CUSTOMER, appendPlays, generatedBackends, markupCustomerPlays, type Generated } from './setup.js';
+import { MARKUP_CUSTOMER, appendPlays, generatedBackends, markupCustomerPlays, showServerError, type Generated } from './setup.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the browser test`;
@@ -33,7 +33,7 @@ describe('dashboard in headless Chromium', { skip, concurrency: false }, () => {
 
   before(async () => {
     loaded = await generatedBackends();
-    dashboard = await startDashboard(loaded.backends, { port: 0, host: '127.0.0.1' });
+    dashboard = await startDashboard(loaded.backends, { port: 0, host: '127.0.0.1', onError: showServerError });
     browser = await chromium.launchPersistentContext(tempDir('musicflow-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,

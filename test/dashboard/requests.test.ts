@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
 import { hostAllowed } from '../../src/lib/http/host.js';
 import { tempDir } from '../support/fixtures.js';
+import { showServerError } from './setup.js';
 
 /** A GET with a Host header of our choosing (fetch would not send one that differs from the URL). */
 function getWithHost(base: string, path: string, host: string): Promise<number> {
@@ -29,7 +31,7 @@ describe('dashboard requests', { concurrency: false }, () => {
       id: 48, name: 'Forty Eight', gender: 'female', address: '1 Elm St', zip: '94103', signDate: '2013-05-05',
       active: true, level: 0, campaign: 0, linkedWithApps: false, age: 31, ageSource: 'file',
     }]);
-    dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1' });
+    dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1', onError: showServerError });
   });
   after(async () => {
     await dashboard?.close();

@@ -2,19 +2,24 @@
 // seeded, replayed into the embedded event log and processed by the stream, plus a customer whose name is an attack.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { formatTrackLine } from '../../src/lib/formats/tracks.js';
 import { generateDataSet } from '../../src/lib/generate/dataset.js';
 import type { PlayEvent } from '../../src/lib/records.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 
 export const never = new AbortController().signal;
 export const GROUP = 'musicflow-stream';
+
+/** The dashboard's unexpected errors are bugs: shown on stderr, so a failing test says why. */
+export const showServerError = (err: Error): void => {
+  process.stderr.write(`dashboard: ${err.stack ?? err.message}\n`);
+};
 /** A customer whose name would run script if the page ever used it as markup. */
 export const MARKUP_CUSTOMER = { id: 5, name: '<img src=x onerror="window.__pwned=1;alert(1)">' };
 
@@ -36,7 +41,7 @@ async function addMarkupCustomer(backends: Backends, id: number): Promise<void> 
 export async function loadedBackends(): Promise<Loaded> {
   const fx = smallFixture();
   const backends = await openBackends(resolveConfig({ dataDir: tempDir('musicflow-dashboard-') }, {}));
-  await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+  await seedFiles(backends, { customers: fx.customers, music: fx.music });
   await addMarkupCustomer(backends, MARKUP_CUSTOMER.id);
   await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
   return { backends, fx, stream: await processLog(backends) };
@@ -61,7 +66,7 @@ export async function generatedBackends(): Promise<Generated> {
   const out = tempDir('musicflow-dashboard-generated-');
   const summary = await generateDataSet({ customers, tracks: 400, events: 6000, days, seed: 11, start, out });
   const backends = await openBackends(resolveConfig({ dataDir: join(out, 'data') }, {}));
-  await seedFiles(backends, { customers: summary.files.customers, music: summary.files.music }, silentOutput);
+  await seedFiles(backends, { customers: summary.files.customers, music: summary.files.music });
   await addMarkupCustomer(backends, customers + 1);
   await replayFile(backends.log, { file: summary.files.tracks, retime: false, follow: false, loop: false, signal: never });
   return { backends, stream: await processLog(backends), markupId: customers + 1, end: start + days * DAY };
@@ -69,7 +74,7 @@ export async function generatedBackends(): Promise<Generated> {
 
 /** Runs the stream until the log is caught up. */
 export async function processLog(backends: Backends): Promise<StreamReport> {
-  return streamLog(backends, { group: GROUP, fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+  return streamLog(backends, { group: GROUP, fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never });
 }
 
 // Far above any id the fixture or the generator uses.

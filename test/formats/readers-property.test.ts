@@ -10,7 +10,7 @@ import { EmbeddedEventLog } from '../../src/lib/adapters/embedded/log.js';
 import { readRecords, type FormatKind, type RecordBatch } from '../../src/lib/formats/read.js';
 import { formatTrackLine } from '../../src/lib/formats/tracks.js';
 import { seededRandom } from '../../src/lib/model/split.js';
-import { replayFile } from '../../src/lib/replay.js';
+import { replayFile } from '../../src/lib/app/replay.js';
 import { tempDir } from '../support/fixtures.js';
 
 type Rand = () => number;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { resolveConfig } from '../../src/lib/config.js';
+import { DEFAULTS, dataDirAsGiven, resolveConfig, saslIdentityOf } from '../../src/lib/config.js';
 import { InputFileError, UsageError } from '../../src/lib/errors.js';
 import { tempDir } from '../support/fixtures.js';
 
@@ -47,6 +47,14 @@ describe('configuration precedence: flags > env > config file > defaults', () =>
   });
 });
 
+describe('the data dir as a config file keeps it', () => {
+  it('is the flag, else MUSICFLOW_HOME, else the default, left relative', () => {
+    assert.equal(dataDirAsGiven({ dataDir: './state' }, { MUSICFLOW_HOME: './home' }), './state');
+    assert.equal(dataDirAsGiven({}, { MUSICFLOW_HOME: './home' }), './home');
+    assert.equal(dataDirAsGiven({}, {}), DEFAULTS.dataDir);
+  });
+});
+
 describe('Kafka SASL and TLS settings', () => {
   it('takes the SASL mechanism and user from the file or env, the password from env only', () => {
     const file = join(tempDir(), 'sasl.json');
@@ -66,6 +74,13 @@ describe('Kafka SASL and TLS settings', () => {
     assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_SASL_MECHANISM: 'plain', MUSICFLOW_KAFKA_SASL_PASSWORD: 'pw' }), /MUSICFLOW_KAFKA_SASL_USERNAME/);
     assert.throws(() => resolveConfig({}, { MUSICFLOW_KAFKA_SASL_MECHANISM: 'gssapi', MUSICFLOW_KAFKA_SASL_USERNAME: 'u', MUSICFLOW_KAFKA_SASL_PASSWORD: 'pw' }),
       /"gssapi": set MUSICFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512/);
+  });
+
+  it('one check of the mechanism and user serves env and init\'s flags, each message naming where to set it', () => {
+    const flags = { mechanism: '--kafka-sasl-mechanism', username: '--kafka-sasl-username' };
+    assert.deepEqual(saslIdentityOf('PLAIN', 'app', 'init', flags), { mechanism: 'plain', username: 'app' });
+    assert.throws(() => saslIdentityOf('gssapi', 'app', 'init', flags), /init: SASL mechanism "gssapi": set --kafka-sasl-mechanism to plain/);
+    assert.throws(() => saslIdentityOf('plain', undefined, 'init', flags), /init: SASL plain needs a user: set --kafka-sasl-username/);
   });
 
   it('a CA file implies TLS; a missing or non-PEM one is refused, naming where it was set', () => {

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { EmbeddedEventLog } from '../../src/lib/adapters/embedded/log.js';
 import { formatTrackLine, parseTrackLine } from '../../src/lib/formats/tracks.js';
 import type { LogRecord } from '../../src/lib/ports.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { tailLines } from '../../src/lib/tail.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { tailLines } from '../../src/lib/formats/tail.js';
 import { tempDir } from '../support/fixtures.js';
 
 const line = (id: number, minutes = id) => formatTrackLine({ eventId: id, customerId: id % 3, trackId: 1, time: Date.UTC(2014, 9, 1) + minutes * 60_000, mobile: false, zip: '10001' });

@@ -1,5 +1,6 @@
 // Stores holding synthetic listeners (profiles, customers, clicks), for the model tests.
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { syntheticListeners, type SyntheticListeners } from '../../src/lib/model/synthetic.js';
 import type { SmsMessage } from '../../src/lib/ports.js';

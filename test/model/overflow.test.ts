@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { parseLibsvmLine } from '../../src/lib/formats/libsvm.js';
 import { fitAndEvaluate, OverflowingDataError } from '../../src/lib/model/fit.js';

@@ -4,15 +4,14 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { DAY_MS } from '../../src/lib/formats/datetime.js';
 import { formatTrackLine, parseTrackLine } from '../../src/lib/formats/tracks.js';
 import type { PlayEvent } from '../../src/lib/records.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { tempDir } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 
 const never = new AbortController().signal;
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
@@ -42,7 +41,7 @@ describe('play times', () => {
       // Sent straight to the log, as a producer other than `musicflow replay` could.
       const plays = [play(1, FAR_FUTURE), play(2, now - 20 * minute), play(3, now - 10 * minute), play(4, now - 5 * minute)];
       await backends.log.append(plays.map((p) => ({ key: String(p.customerId), value: formatTrackLine(p) })));
-      const report = await streamLog(backends, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never, status: false }, silentOutput);
+      const report = await streamLog(backends, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 100, signal: never });
       assert.equal(report.events_processed, 3);
       assert.equal(report.dead_letters, 1);
       const [letter] = await backends.log.readDeadLetters(5);

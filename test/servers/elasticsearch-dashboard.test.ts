@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { DOCUMENT_KINDS, aliasOf, type DocumentKind } from '../../src/lib/adapters/elasticsearch/mapping.js';
-import { openBackends, type Backends } from '../../src/lib/backends.js';
+import type { Backends } from '../../src/lib/app/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig, type Config } from '../../src/lib/config.js';
 import { BREAKDOWNS } from '../../src/lib/dashboard/api.js';
 import { startDashboard, type RunningDashboard } from '../../src/lib/dashboard/server.js';
@@ -18,12 +19,12 @@ import { PANELS, type Panel } from '../../src/lib/kibana/panels.js';
 import { dataViewId, referencedFields, savedObjects } from '../../src/lib/kibana/saved-objects.js';
 import { dimensionValue } from '../../src/lib/pipeline/aggregate.js';
 import type { EnrichedPlay } from '../../src/lib/records.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { indexGroupOf, streamLog, type StreamReport } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { indexGroupOf, streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 import { enrichedPlaysOf } from '../support/plays.js';
+import { showServerError } from '../dashboard/setup.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const redis = process.env.MUSICFLOW_REDIS_URL;
@@ -37,10 +38,10 @@ interface Deployment { config: Config; backends: Backends; dashboard: RunningDas
 
 async function deploy(config: Config, files: GeneratedFiles): Promise<Deployment> {
   const backends = await openBackends(config);
-  await seedFiles(backends, { customers: files.customers, music: files.music }, silentOutput);
+  await seedFiles(backends, { customers: files.customers, music: files.music });
   await replayFile(backends.log, { file: files.tracks, retime: false, follow: false, loop: false, signal: never });
-  const stream = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 1000, signal: never, status: false }, silentOutput);
-  const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1', group: config.group });
+  const stream = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 1000, signal: never });
+  const dashboard = await startDashboard(backends, { port: 0, host: '127.0.0.1', group: config.group, onError: showServerError });
   return { config, backends, dashboard, events: stream.events_processed, stream };
 }
 
@@ -106,7 +107,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     });
     const backends = await openBackends(config);
     try {
-      await seedFiles(backends, { customers: fx.customers, music: fx.music }, silentOutput);
+      await seedFiles(backends, { customers: fx.customers, music: fx.music });
       await replayFile(backends.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
       const stop = new AbortController();
       const retries: string[] = [];
@@ -114,8 +115,8 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
         // Stopped once the store holds every play and the index has tried, and failed, at least once.
         void backends.store.counts().then((c) => { if (c.eventsProcessed === good && retries.length > 0) stop.abort(); });
       }, 200);
-      const report = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 4, signal: stop.signal, status: false },
-        { ...silentOutput, warn: (text) => retries.push(text) }).finally(() => clearInterval(watch));
+      const report = await streamLog(backends, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 4, signal: stop.signal },
+        (event) => { if (event.kind === 'paused') retries.push(event.problem); }).finally(() => clearInterval(watch));
       assert.equal(report.events_processed, good, 'the store took every play while the index could not');
       assert.equal(report.interests, 0);
       assert.equal(report.lag, 0);

@@ -5,14 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
 import { sleep } from '../../src/lib/sleep.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
-import { silentOutput, warnings } from '../support/output.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -55,13 +54,15 @@ describe('stream while Redis is down', { skip }, () => {
     );
     const b = await openBackends(config);
     try {
-      await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+      await seedFiles(b, { customers: fx.customers, music: fx.music });
       await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
       stopRedis(port);
-      warnings.length = 0;
-      const run = streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never, status: false }, silentOutput);
-      for (let waited = 0; !warnings.some((w) => /unreachable.*paused/.test(w)); waited += 100) {
-        assert.ok(waited < 60_000, `stream never said it paused; warnings: ${warnings.join(' | ')}`);
+      const pauses: string[] = [];
+      const run = streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never }, (event) => {
+        if (event.kind === 'paused') pauses.push(event.problem);
+      });
+      for (let waited = 0; !pauses.some((p) => /unreachable/.test(p)); waited += 100) {
+        assert.ok(waited < 60_000, `stream never said it paused; pauses: ${pauses.join(' | ')}`);
         await sleep(100);
       }
       startRedis(port, dir);

@@ -7,16 +7,15 @@ import { Redis } from 'ioredis';
 import { RedisIndex } from '../../src/lib/adapters/redis/index.js';
 import { RedisKeys } from '../../src/lib/adapters/redis/keys.js';
 import { RedisStore } from '../../src/lib/adapters/redis/store.js';
-import { openBackends } from '../../src/lib/backends.js';
+import { openBackends } from '../../src/lib/wiring/backends.js';
 import { resolveConfig } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { WatermarkConflict, type SmsMessage, type StoreBatch } from '../../src/lib/ports.js';
-import { replayFile } from '../../src/lib/replay.js';
-import { seedFiles } from '../../src/lib/seed.js';
-import { streamLog } from '../../src/lib/stream.js';
+import { replayFile } from '../../src/lib/app/replay.js';
+import { seedFiles } from '../../src/lib/app/seed.js';
+import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
-import { silentOutput } from '../support/output.js';
 import { storeBatch } from '../support/store-batch.js';
 
 const url = process.env.MUSICFLOW_REDIS_URL;
@@ -141,7 +140,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     const b = await openBackends(config);
     const redis = new Redis(url!);
     try {
-      await seedFiles(b, { customers: fx.customers, music: fx.music }, silentOutput);
+      await seedFiles(b, { customers: fx.customers, music: fx.music });
       await b.store.addClicks([{ eventId: 1, customerId: 1, ad: 'ADV_REDUCED_1DAY', time: 5 }]);
       const model = await b.store.saveModel({ weights: [1] });
       await b.store.deployModel(model.version, [
@@ -149,7 +148,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
         { customerId: 2, probability: 0.1, label: 0, modelVersion: model.version },
       ], [1]);
       await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
-      await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never, status: false }, silentOutput);
+      await streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never });
       await b.store.claimSms('sender', 10);
 
       const keys = await redis.keys(`${prefix}*`);

@@ -7,7 +7,7 @@
 // reads the token from the environment, never from a flag or the config file.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BackendUnavailableError, DamagedFileError, MusicflowError } from '../errors.js';
+import { BackendUnavailableError, DamagedFileError } from '../errors.js';
 import { hostAllowed } from '../http/host.js';
 import { listen, send, sendJson } from '../http/serve.js';
 import { METRICS_CONTENT_TYPE, one, renderPrometheus } from '../http/prometheus.js';
@@ -15,15 +15,15 @@ import { LatencyHistogram } from '../latency.js';
 import { DecidedToday, offerAtAccess, type OfferCheck } from '../model/offer.js';
 import { OFFER_TEXT } from '../pipeline/target.js';
 import { DAY, floorTo } from '../pipeline/time.js';
-import type { Store } from '../ports.js';
+import type { CatalogStore, ModelRegistry, StoreStatus } from '../ports.js';
 
 export interface AdsServerOptions {
   port: number; // 0 picks a free port
   host: string;
   token: string;
   now?: () => number;
-  /** Where unexpected server errors are reported (default: stderr). */
-  onError?: (err: Error) => void;
+  /** Where unexpected server errors are reported: the server itself never writes to the terminal. */
+  onError: (err: Error) => void;
 }
 
 export interface RunningAdsServer {
@@ -42,12 +42,10 @@ export interface OfferResponse {
 
 const CUSTOMER_PATH = /^\/offers\/(\d{1,15})$/;
 
-export async function startAdsServer(store: Store, options: AdsServerOptions): Promise<RunningAdsServer> {
+export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<StoreStatus, 'health'>, options: AdsServerOptions): Promise<RunningAdsServer> {
   const health = await store.health(); // a damaged or unreachable store fails the start, not every request
   if (!health.ok) throw new BackendUnavailableError(health.backend, health.detail);
   const now = options.now ?? Date.now;
-  const reportError = options.onError
-    ?? ((err: Error) => process.stderr.write(`ads serve: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}\n`));
   const expectedAuth = Buffer.from(`Bearer ${options.token}`);
   const decided = new DecidedToday();
   const stats = { requests: new Map<string, number>(), shown: 0, recorded: 0, latency: new LatencyHistogram() };
@@ -113,7 +111,7 @@ export async function startAdsServer(store: Store, options: AdsServerOptions): P
     handle(req, res)
       .catch((err: Error) => {
         const known = err instanceof BackendUnavailableError || err instanceof DamagedFileError;
-        if (!known) reportError(err);
+        if (!known) options.onError(err);
         if (!res.headersSent) sendJson(res, known ? 503 : 500, { error: known ? err.message : 'internal error, see the server log' });
         else res.destroy();
       })

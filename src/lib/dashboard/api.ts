@@ -1,14 +1,19 @@
 // The dashboard's read-only JSON API: every answer is an aggregate read through the Index and Store
 // ports (so it works on any adapter set), sized for a chart or a short list, never raw events in bulk.
-import type { Backends } from '../backends.js';
+// The answers' shapes are in responses.ts, which the page reads too.
 import { placeOf } from '../geo.js';
-import { DIMENSION_GRAIN, type BreakdownRow, type Dimension, type ModelRecord, type SeriesPoint } from '../ports.js';
+import { DIMENSION_GRAIN, type BreakdownRow, type ModelRecord, type SeriesPoint } from '../ports.js';
 import { AGE_BANDS, CAMPAIGN_NAMES, LEVEL_NAMES } from '../records.js';
 import { mapPoint } from './assets.js';
 import {
   GRAIN_MS, atGrain, parseFilter, seriesGrain, stateCode, wholeNumber, type DashboardFilter, type Newest,
 } from './filters.js';
 import type { Pulse, PulseSample } from './pulse.js';
+import type {
+  AgeSources, BreakdownDimension, BreakdownResponse, CustomerResponse, HoursResponse, InterestsResponse, LiveMessage, ModelView,
+  OverviewResponse, PipelineResponse, PulseView, SeriesResponse, StateCustomersResponse, TrackRow, ZipRow,
+} from './responses.js';
+import type { DashboardSources } from './sources.js';
 
 export class NotFoundError extends Error {
   constructor(message: string) {
@@ -17,17 +22,16 @@ export class NotFoundError extends Error {
   }
 }
 
-/** Dimensions the page breaks plays down by. */
-export const BREAKDOWNS = ['gender', 'age_band', 'level', 'campaign', 'state', 'track', 'artist', 'zip'] as const;
-type BreakdownDim = (typeof BREAKDOWNS)[number];
-
 /** Categories drawn even when they have no plays, so bars keep their places as numbers move. */
-const FIXED_VALUES: Partial<Record<BreakdownDim, readonly string[]>> = {
+const FIXED_VALUES: Partial<Record<BreakdownDimension, readonly string[]>> = {
   gender: ['female', 'male'], age_band: AGE_BANDS, level: LEVEL_NAMES, campaign: CAMPAIGN_NAMES,
 };
-const DEFAULT_LIMIT: Record<BreakdownDim, number> = {
+const DEFAULT_LIMIT: Record<BreakdownDimension, number> = {
   gender: 10, age_band: 10, level: 10, campaign: 10, state: 60, track: 10, artist: 10, zip: 25,
 };
+
+/** Dimensions the page breaks plays down by (every one has a default limit). */
+export const BREAKDOWNS = Object.keys(DEFAULT_LIMIT) as BreakdownDimension[];
 const MAX_LIMIT = 100;
 
 function limitParam(params: URLSearchParams, fallback: number): number {
@@ -39,7 +43,7 @@ function limitParam(params: URLSearchParams, fallback: number): number {
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 
 export class DashboardApi {
-  constructor(private readonly backends: Backends, readonly pulse: Pulse) {}
+  constructor(private readonly backends: DashboardSources, readonly pulse: Pulse) {}
 
   private async filterOf(params: URLSearchParams): Promise<{ filter: DashboardFilter; newest: Newest }> {
     const newest = (await this.pulse.current()).indexed;
@@ -47,7 +51,7 @@ export class DashboardApi {
   }
 
   /** Plays and the mobile share for the filter. */
-  async overview(params: URLSearchParams): Promise<object> {
+  async overview(params: URLSearchParams): Promise<OverviewResponse> {
     const { filter } = await this.filterOf(params);
     const totals = await this.backends.index.totals(atGrain(filter, 'minute'));
     return {
@@ -62,7 +66,7 @@ export class DashboardApi {
   }
 
   /** Plays per minute or hour, mobile and PC. */
-  async series(params: URLSearchParams): Promise<object> {
+  async series(params: URLSearchParams): Promise<SeriesResponse> {
     const { filter, newest } = await this.filterOf(params);
     const grain = seriesGrain(params.get('grain'), filter, newest);
     const points = await this.backends.index.series(atGrain(filter, grain), grain);
@@ -70,7 +74,7 @@ export class DashboardApi {
   }
 
   /** Plays by hour of the day (UTC wall-clock, as the log's times are read). */
-  async hours(params: URLSearchParams): Promise<object> {
+  async hours(params: URLSearchParams): Promise<HoursResponse> {
     const { filter } = await this.filterOf(params);
     const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, plays: 0, mobilePlays: 0 }));
     for (const p of await this.backends.index.series(atGrain(filter, 'hour'), 'hour')) {
@@ -81,14 +85,14 @@ export class DashboardApi {
     return { filter, hours };
   }
 
-  async breakdown(dim: string, params: URLSearchParams): Promise<object> {
+  async breakdown(dim: string, params: URLSearchParams): Promise<BreakdownResponse> {
     if (!(BREAKDOWNS as readonly string[]).includes(dim)) {
       throw new NotFoundError(`no breakdown "${dim}": use one of ${BREAKDOWNS.join(', ')}`);
     }
-    const d = dim as BreakdownDim;
+    const d = dim as BreakdownDimension;
     const { filter } = await this.filterOf(params);
     const limit = limitParam(params, DEFAULT_LIMIT[d]);
-    const grain = DIMENSION_GRAIN[d as Exclude<Dimension, 'all'>];
+    const grain = DIMENSION_GRAIN[d];
     const query = atGrain(filter, grain);
     let rows: BreakdownRow[] = await this.backends.index.breakdown(query, d, limit);
     const fixed = FIXED_VALUES[d];
@@ -96,14 +100,14 @@ export class DashboardApi {
       const byValue = new Map(rows.map((r) => [r.value, r]));
       rows = [...fixed.map((value) => byValue.get(value) ?? { value, plays: 0, mobilePlays: 0 }), ...rows.filter((r) => !fixed.includes(r.value))];
     }
-    const answer = { filter, dim: d, grain, since: query.from ?? null, rows: rows as object[] };
-    if (d === 'track') answer.rows = await this.withTitles(rows);
-    if (d === 'zip') answer.rows = rows.map(withPlace);
-    if (d === 'age_band') return { ...answer, ages: await this.ageSources() };
-    return answer;
+    const answer = { filter, dim: d, grain, since: query.from ?? null };
+    if (d === 'track') return { ...answer, rows: await this.withTitles(rows) };
+    if (d === 'zip') return { ...answer, rows: rows.map(withPlace) };
+    if (d === 'age_band') return { ...answer, rows, ages: await this.ageSources() };
+    return { ...answer, rows };
   }
 
-  private async withTitles(rows: BreakdownRow[]): Promise<object[]> {
+  private async withTitles(rows: BreakdownRow[]): Promise<TrackRow[]> {
     const tracks = await this.backends.catalog.getTracks(rows.map((r) => Number(r.value)).filter(Number.isInteger));
     return rows.map((r) => {
       const track = tracks.get(Number(r.value));
@@ -112,7 +116,7 @@ export class DashboardApi {
   }
 
   /** Whether the ages shown come from the customer file or were derived (a sample of listeners). */
-  private async ageSources(): Promise<{ derived: number; fromFile: number }> {
+  private async ageSources(): Promise<AgeSources> {
     const profiles = await this.backends.live.listProfiles(0, 200);
     const customers = await this.backends.catalog.getCustomers(profiles.map((p) => p.customerId));
     let derived = 0;
@@ -121,7 +125,7 @@ export class DashboardApi {
   }
 
   /** Who listens in a state: customer ids, names and play counts for the filter. */
-  async customersInState(code: string, params: URLSearchParams): Promise<object> {
+  async customersInState(code: string, params: URLSearchParams): Promise<StateCustomersResponse> {
     const state = stateCode(code);
     const { filter } = await this.filterOf(params);
     const query = atGrain(filter, 'minute');
@@ -135,7 +139,7 @@ export class DashboardApi {
   }
 
   /** One customer: who, what they played, what they like, and what the model and the ads think. */
-  async customer(rawId: string): Promise<object> {
+  async customer(rawId: string): Promise<CustomerResponse> {
     const id = wholeNumber('customer id', rawId);
     const { catalog, live, models } = this.backends;
     const [customers, profile, plays, interests, prediction, targeted, adDecisions] = await Promise.all([
@@ -173,7 +177,7 @@ export class DashboardApi {
   }
 
   /** The newest interests (3 plays of a track within 30 minutes), with names and titles. */
-  async interests(params: URLSearchParams): Promise<object> {
+  async interests(params: URLSearchParams): Promise<InterestsResponse> {
     const { catalog, live } = this.backends;
     const interests = await live.recentInterests(limitParam(params, 15));
     const [customers, tracks] = await Promise.all([
@@ -187,13 +191,13 @@ export class DashboardApi {
   }
 
   /** Pipeline health, ad and SMS counters, and the deployed model. */
-  async pipeline(): Promise<object> {
+  async pipeline(): Promise<PipelineResponse> {
     const [sample, model] = await Promise.all([this.pulse.current(), this.backends.models.deployedModel()]);
     return { backend: this.backends.kind, ...pulseView(sample), model: modelView(model) };
   }
 
   /** The live message: the pulse, plus a version that changes whenever the data does. */
-  async live(): Promise<object> {
+  async live(): Promise<LiveMessage> {
     const sample = await this.pulse.current();
     return { version: `${sample.counts.eventsProcessed}:${sample.indexed.plays}:${sample.deadLetters}`, ...pulseView(sample) };
   }
@@ -216,7 +220,7 @@ function withEmptyBuckets(points: SeriesPoint[], unit: number): SeriesPoint[] {
   });
 }
 
-function withPlace(row: BreakdownRow): object {
+function withPlace(row: BreakdownRow): ZipRow {
   const place = placeOf(row.value);
   return {
     ...row, city: place?.city ?? null, state: place?.state ?? null, lat: place?.lat ?? null, lon: place?.lon ?? null,
@@ -224,7 +228,7 @@ function withPlace(row: BreakdownRow): object {
   };
 }
 
-export function pulseView(s: PulseSample): object {
+export function pulseView(s: PulseSample): PulseView {
   return {
     at: s.at,
     eventsPerSec: s.eventsPerSec,
@@ -237,7 +241,7 @@ export function pulseView(s: PulseSample): object {
 }
 
 /** The registry keeps a model's held-out metrics and gate in its body (src/lib/model/registry.ts, ModelBody). */
-export function modelView(model: ModelRecord | null): object | null {
+export function modelView(model: ModelRecord | null): ModelView | null {
   if (!model) return null;
   const part = (key: string) => {
     const value = model.body[key];

@@ -1,6 +1,6 @@
 // The pipeline's vital signs, read through the ports: store counters, consumer lag, dead letters and the
 // index's totals. Events per second come from how the processed count changed between samples.
-import type { Backends } from '../backends.js';
+import type { DashboardSources } from './sources.js';
 import type { PartitionLag, StoreCounts } from '../ports.js';
 
 export interface PulseSample {
@@ -25,7 +25,7 @@ export class Pulse {
   private latest: PulseSample | null = null;
   private pending: Promise<PulseSample> | null = null;
 
-  constructor(private readonly backends: Backends, private readonly group: string, private readonly now: () => number = Date.now) {}
+  constructor(private readonly sources: DashboardSources, private readonly group: string, private readonly now: () => number = Date.now) {}
 
   /** A recent sample: reuses one taken in the last moments, else reads the backends. */
   async current(): Promise<PulseSample> {
@@ -37,7 +37,7 @@ export class Pulse {
   }
 
   private async read(): Promise<PulseSample> {
-    const { store, log, index } = this.backends;
+    const { store, log, index } = this.sources;
     const [counts, partitions, deadLetters, indexed] = await Promise.all([
       store.counts(), log.lag(this.group), log.deadLetterCounts().then((c) => c.total), index.totals({}),
     ]);

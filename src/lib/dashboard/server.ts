@@ -1,9 +1,8 @@
 // The dashboard's HTTP server (node:http): the page and its assets, the read-only JSON API, server-sent
 // events that tell open pages when the data moved, and /metrics. GET and HEAD only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Backends } from '../backends.js';
 import { DEFAULTS } from '../config.js';
-import { BackendUnavailableError, DamagedFileError, MusicflowError } from '../errors.js';
+import { BackendUnavailableError, DamagedFileError } from '../errors.js';
 import { DashboardApi, NotFoundError } from './api.js';
 import { assetAt } from './assets.js';
 import { BadRequestError, pathSegment } from './filters.js';
@@ -12,14 +11,15 @@ import { listen, send, sendJson } from '../http/serve.js';
 import { METRICS_CONTENT_TYPE } from '../http/prometheus.js';
 import { renderMetrics } from './metrics.js';
 import { Pulse } from './pulse.js';
+import type { DashboardSources } from './sources.js';
 
 export interface DashboardOptions {
   port: number; // 0 picks a free port
   host: string;
   /** Consumer group whose lag is shown (default: the configured default group). */
   group?: string;
-  /** Where unexpected server errors are reported (default: stderr). */
-  onError?: (err: Error) => void;
+  /** Where unexpected server errors are reported: the server itself never writes to the terminal. */
+  onError: (err: Error) => void;
 }
 
 export interface RunningDashboard {
@@ -45,12 +45,10 @@ type Handler = (params: URLSearchParams, match: RegExpMatchArray) => Promise<obj
 /** The data cannot be read now, for a reason the message gives: 503 with it, not a bug to log. */
 const unavailable = (err: unknown) => err instanceof BackendUnavailableError || err instanceof DamagedFileError;
 
-export async function startDashboard(backends: Backends, options: DashboardOptions): Promise<RunningDashboard> {
+export async function startDashboard(sources: DashboardSources, options: DashboardOptions): Promise<RunningDashboard> {
   // A damaged data file fails the start with its message instead of every request after it.
-  await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
-  const api = new DashboardApi(backends, new Pulse(backends, options.group ?? DEFAULTS.group));
-  const reportError = options.onError
-    ?? ((err: Error) => process.stderr.write(`dashboard: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}\n`));
+  await Promise.all([sources.log.health(), sources.store.health(), sources.index.health()]);
+  const api = new DashboardApi(sources, new Pulse(sources, options.group ?? DEFAULTS.group));
   const routes: Array<[RegExp, Handler]> = [
     [/^\/api\/overview$/, (p) => api.overview(p)],
     [/^\/api\/series$/, (p) => api.series(p)],
@@ -61,11 +59,11 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     [/^\/api\/interests$/, (p) => api.interests(p)],
     [/^\/api\/pipeline$/, () => api.pipeline()],
   ];
-  const live = new LiveChannel(api, reportError);
+  const live = new LiveChannel(api, options.onError);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
-      reportError(err);
+      options.onError(err);
       if (!res.headersSent) send(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'internal error, see the server log' }));
       else res.destroy();
     });
@@ -89,7 +87,7 @@ export async function startDashboard(backends: Backends, options: DashboardOptio
     }
     if (url.pathname === '/api/live') return live.join(req, res);
     if (url.pathname === '/metrics') {
-      const [sample, model] = await Promise.all([api.pulse.current(), backends.models.deployedModel()]);
+      const [sample, model] = await Promise.all([api.pulse.current(), sources.models.deployedModel()]);
       return send(res, 200, METRICS_CONTENT_TYPE, renderMetrics(sample, model));
     }
     for (const [pattern, handler] of routes) {

@@ -1,9 +1,11 @@
 // The dashboard page: reads the JSON API with the chosen filters, draws the panels, and listens to the
 // server's live pulse (server-sent events) to redraw whenever new plays have been processed.
 import type * as Echarts from 'echarts';
-import {
-  COLORS, categoryOption, donutOption, mapOption, rateOption, seriesOption, topOption, type Row, type TrackRow, type ZipRow,
-} from './charts.js';
+import type {
+  BreakdownResponse, BreakdownRow as Row, CustomerResponse, ErrorResponse, HoursResponse, InterestsResponse, LiveMessage, OverviewResponse,
+  PipelineResponse, SeriesResponse, StateCustomersResponse, TrackRow,
+} from '../responses.js';
+import { COLORS, categoryOption, donutOption, mapOption, rateOption, seriesOption, topOption } from './charts.js';
 import { byId, el, fillFacts, fmtInt, fmtPct, fmtTime, setText } from './dom.js';
 
 declare const echarts: typeof Echarts;
@@ -11,28 +13,13 @@ declare const topojson: {
   feature(topology: unknown, object: unknown): { type: 'FeatureCollection'; features: Array<{ properties: { name: string; code: string } }> };
 };
 
-// ------------------------------------------------------------------ API shapes (see src/lib/dashboard/api.ts)
-
-interface Counts {
-  customers: number; tracks: number; profiles: number; interests: number; eligibleCustomers: number; targetedCustomers: number;
-  adDecisions: number; smsQueued: number; eventsProcessed: number; deadLetters: number;
-}
-interface Pulse {
-  version: string; at: number; eventsPerSec: number | null; lag: number; deadLetters: number; counts: Counts;
-  partitions: Array<{ partition: number; lag: number }>;
-  indexed: { plays: number; mobilePlays: number; first: number | null; last: number | null; mobileShare: number | null };
-}
-interface Overview { plays: number; mobilePlays: number; pcPlays: number; mobileShare: number | null; first: number | null; last: number | null }
-interface Breakdown<R = Row> { rows: R[]; grain: string; since: number | null; ages?: { derived: number; fromFile: number } }
-interface Model { version: number; deployedAt: number | null; error: number | null; baselineError: number | null; auc: number | null; threshold: number | null }
-interface Pipeline { backend: string; model: Model | null; counts: Counts; lag: number; deadLetters: number; eventsPerSec: number | null }
-interface Interest { customerId: number; trackId: number; detectedAt: number; name: string | null; title: string | null; artist: string | null }
+// ------------------------------------------------------------------ API (the answers' shapes: ../responses.ts)
 
 class ApiError extends Error {}
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { Accept: 'application/json' } });
-  const body = await res.json() as T & { error?: string };
+  const body = await res.json() as T & Partial<ErrorResponse>;
   if (!res.ok) throw new ApiError(body.error ?? `${path}: HTTP ${res.status}`);
   return body;
 }
@@ -113,7 +100,7 @@ async function loadMap(): Promise<void> {
 
 let refreshing = false;
 let refreshAgain = false;
-let lastPipeline: Pipeline | null = null;
+let lastPipeline: PipelineResponse | null = null;
 
 async function requestRefresh(): Promise<void> {
   if (refreshing) {
@@ -137,19 +124,19 @@ async function requestRefresh(): Promise<void> {
 async function refresh(): Promise<void> {
   const q = query();
   const [overview, series, hours, gender, age, level, campaign, states, tracks, artists, zips, interests, pipeline] = await Promise.all([
-    getJson<Overview>(`/api/overview${q}`),
-    getJson<{ grain: string; points: Array<{ bucket: number; plays: number; mobilePlays: number }> }>(`/api/series${q}`),
-    getJson<{ hours: Array<{ hour: number; plays: number; mobilePlays: number }> }>(`/api/hours${q}`),
-    getJson<Breakdown>(`/api/breakdown/gender${q}`),
-    getJson<Breakdown>(`/api/breakdown/age_band${q}`),
-    getJson<Breakdown>(`/api/breakdown/level${q}`),
-    getJson<Breakdown>(`/api/breakdown/campaign${q}`),
-    getJson<Breakdown>(`/api/breakdown/state${q}`),
-    getJson<Breakdown<TrackRow>>(`/api/breakdown/track${q}`),
-    getJson<Breakdown>(`/api/breakdown/artist${q}`),
-    getJson<Breakdown<ZipRow>>(`/api/breakdown/zip${q}`),
-    getJson<{ interests: Interest[] }>('/api/interests'),
-    getJson<Pipeline>('/api/pipeline'),
+    getJson<OverviewResponse>(`/api/overview${q}`),
+    getJson<SeriesResponse>(`/api/series${q}`),
+    getJson<HoursResponse>(`/api/hours${q}`),
+    getJson<BreakdownResponse<'gender'>>(`/api/breakdown/gender${q}`),
+    getJson<BreakdownResponse<'age_band'>>(`/api/breakdown/age_band${q}`),
+    getJson<BreakdownResponse<'level'>>(`/api/breakdown/level${q}`),
+    getJson<BreakdownResponse<'campaign'>>(`/api/breakdown/campaign${q}`),
+    getJson<BreakdownResponse<'state'>>(`/api/breakdown/state${q}`),
+    getJson<BreakdownResponse<'track'>>(`/api/breakdown/track${q}`),
+    getJson<BreakdownResponse<'artist'>>(`/api/breakdown/artist${q}`),
+    getJson<BreakdownResponse<'zip'>>(`/api/breakdown/zip${q}`),
+    getJson<InterestsResponse>('/api/interests'),
+    getJson<PipelineResponse>('/api/pipeline'),
   ]);
   lastPipeline = pipeline;
   const none = overview.plays === 0;
@@ -211,7 +198,7 @@ async function refresh(): Promise<void> {
   await renderStateCustomers();
 }
 
-function sinceNote(b: Breakdown): string {
+function sinceNote(b: BreakdownResponse): string {
   return b.since === null ? 'plays' : `plays since ${fmtTime(b.since)} UTC (whole ${b.grain}s)`;
 }
 
@@ -222,7 +209,7 @@ function customerLink(id: number, text: string): HTMLElement {
   return link;
 }
 
-function renderZips(zips: Breakdown<ZipRow>): void {
+function renderZips(zips: BreakdownResponse<'zip'>): void {
   setText('zips-since', zips.since === null ? '' : `since ${fmtTime(zips.since)} UTC`);
   byId('table-zips').querySelector('tbody')!.replaceChildren(...zips.rows.map((z) => el('tr', {},
     el('td', { text: z.value }),
@@ -232,7 +219,7 @@ function renderZips(zips: Breakdown<ZipRow>): void {
 
 const seenInterests = new Set<string>();
 
-function renderInterests(list: Interest[]): void {
+function renderInterests(list: InterestsResponse['interests']): void {
   const first = seenInterests.size === 0;
   byId('table-interests').querySelector('tbody')!.replaceChildren(...list.map((i) => {
     const key = `${i.customerId}:${i.trackId}`;
@@ -246,7 +233,7 @@ function renderInterests(list: Interest[]): void {
   if (list.length === 0) byId('table-interests').querySelector('tbody')!.replaceChildren(el('tr', {}, el('td', { className: 'muted', text: 'no interests detected yet' })));
 }
 
-function renderAds(p: Pipeline): void {
+function renderAds(p: PipelineResponse): void {
   const m = p.model;
   fillFacts(byId('facts-ads'), [
     ['Ad decisions', fmtInt(p.counts.adDecisions)],
@@ -273,7 +260,7 @@ async function renderStateCustomers(): Promise<void> {
     body.replaceChildren();
     return;
   }
-  const answer = await getJson<{ customers: Array<{ customerId: number; name: string | null; plays: number }> }>(
+  const answer = await getJson<StateCustomersResponse>(
     `/api/states/${encodeURIComponent(filter.state)}/customers${query()}`,
   );
   body.replaceChildren(...answer.customers.map((c) => el('tr', {},
@@ -285,12 +272,12 @@ async function renderStateCustomers(): Promise<void> {
 
 // ------------------------------------------------------------------ live pulse
 
-let lastPulse: Pulse | null = null;
+let lastPulse: LiveMessage | null = null;
 let lastVersion = '';
 const rateHistory: Array<[number, number]> = [];
 const RATE_POINTS = 120;
 
-function onPulse(p: Pulse): void {
+function onPulse(p: LiveMessage): void {
   lastPulse = p;
   const live = byId('live');
   live.className = 'live';
@@ -332,8 +319,8 @@ function showProblem(message: string): void {
 
 function connectLive(): void {
   const source = new EventSource('/api/live');
-  source.addEventListener('pulse', (e) => onPulse(JSON.parse((e as MessageEvent<string>).data) as Pulse));
-  source.addEventListener('problem', (e) => showProblem((JSON.parse((e as MessageEvent<string>).data) as { error: string }).error));
+  source.addEventListener('pulse', (e) => onPulse(JSON.parse((e as MessageEvent<string>).data) as LiveMessage));
+  source.addEventListener('problem', (e) => showProblem((JSON.parse((e as MessageEvent<string>).data) as ErrorResponse).error));
   source.addEventListener('error', () => {
     byId('live').className = 'live off';
     setText('live-text', 'reconnecting…');
@@ -342,30 +329,12 @@ function connectLive(): void {
 
 // ------------------------------------------------------------------ customer drill-down
 
-interface CustomerAnswer {
-  customerId: number;
-  customer: {
-    name: string; gender: string; age: number; ageSource: string; zip: string; city: string | null; state: string | null;
-    signDate: string; active: boolean; level: string; campaign: string; linkedWithApps: boolean;
-  } | null;
-  profile: {
-    plays: number; mobilePlays: number; morning: number; afternoon: number; evening: number; night: number;
-    uniqueTracks: number; firstSeen: number; lastSeen: number;
-  } | null;
-  recentPlays: Array<{ time: number; trackId: number; title: string | null; artist: string | null; mobile: boolean; zip: string; city: string | null; state: string }>;
-  interests: Array<{ trackId: number; detectedAt: number; title: string | null; artist: string | null }>;
-  prediction: { probability: number; label: number; modelVersion: number } | null;
-  targeted: boolean;
-  adDecisions: Array<{ day: string; at: number }>;
-  adDecisionCount: number;
-}
-
 async function lookUp(id: number): Promise<void> {
   (byId('lookup-id') as HTMLInputElement).value = String(id);
   const status = byId('lookup-status');
   status.textContent = `looking up customer ${id}…`;
   try {
-    renderCustomer(await getJson<CustomerAnswer>(`/api/customers/${id}`));
+    renderCustomer(await getJson<CustomerResponse>(`/api/customers/${id}`));
     status.textContent = '';
     byId('customer').scrollIntoView({ behavior: 'smooth', block: 'start' });
   } catch (err) {
@@ -374,7 +343,7 @@ async function lookUp(id: number): Promise<void> {
   }
 }
 
-function renderCustomer(a: CustomerAnswer): void {
+function renderCustomer(a: CustomerResponse): void {
   const c = a.customer;
   byId('customer-detail').hidden = false;
   setText('c-name', c ? `${c.name} (#${a.customerId})` : `unknown customer #${a.customerId}`);

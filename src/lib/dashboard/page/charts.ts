@@ -1,16 +1,13 @@
 // Chart options for the dashboard's panels (Apache ECharts). Axis labels are drawn on canvas; tooltips are
 // HTML, so every value put in them goes through esc().
 import type { EChartsOption } from 'echarts';
+import type { BreakdownRow as Row, SeriesPoint, ZipRow } from '../responses.js';
 import { esc, fmtInt, fmtPct, fmtTime } from './dom.js';
 
 export const COLORS = {
   mobile: '#4cc9f0', pc: '#f4a261', accent: '#7c83fd', female: '#f28482', male: '#84a59d', unknown: '#5c667a',
   muted: '#8b95a8', line: '#2a3245', text: '#e6e9ef', grid: '#20273a',
 };
-
-export interface Row { value: string; plays: number; mobilePlays: number }
-export interface TrackRow extends Row { title: string | null; artist: string | null }
-export interface ZipRow extends Row { city: string | null; state: string | null; point: [number, number] | null }
 
 const axis = {
   axisLine: { lineStyle: { color: COLORS.line } },
@@ -38,7 +35,7 @@ function deviceLines(mobile: number, pc: number): string {
 }
 
 /** Plays per minute or hour as two stacked areas, mobile under PC. */
-export function seriesOption(points: Array<{ bucket: number; plays: number; mobilePlays: number }>, grain: string): EChartsOption {
+export function seriesOption(points: SeriesPoint[], grain: string): EChartsOption {
   return {
     ...base,
     legend: { ...legend, data: ['mobile', 'PC'] },

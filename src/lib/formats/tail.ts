@@ -2,10 +2,10 @@
 // each with the position after it, so a follower can remember where it stopped.
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { InputFileError } from './errors.js';
-import { decodeLine, fileProblem, lineText, withoutBom, type SourceLine } from './formats/lines.js';
-import type { FilePosition } from './ports.js';
-import { sleep } from './sleep.js';
+import { InputFileError } from '../errors.js';
+import { decodeLine, fileProblem, lineText, withoutBom, type SourceLine } from './lines.js';
+import type { FilePosition } from '../ports.js';
+import { sleep } from '../sleep.js';
 
 /** A line and the position just after it. */
 export interface TailLine extends SourceLine { end: FilePosition }

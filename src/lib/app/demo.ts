@@ -3,15 +3,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { MusicflowError } from './errors.js';
-import { DAY, floorTo } from './pipeline/time.js';
-import { generateDataSet, generatedFilesIn, type GeneratedFiles } from './generate/dataset.js';
-import { isoDateMillis } from './formats/datetime.js';
-import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './model/workflow.js';
+import { MusicflowError } from '../errors.js';
+import { DAY, floorTo } from '../pipeline/time.js';
+import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../generate/dataset.js';
+import { isoDateMillis } from '../formats/datetime.js';
+import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from '../model/workflow.js';
 import { replayFile, type ReplayReport } from './replay.js';
-import { seedFiles } from './seed.js';
-import { streamLog, type StreamReport } from './stream.js';
+import { seedFiles, type SeedProgress } from './seed.js';
+import { streamLog, type StreamProgress, type StreamReport } from './stream.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -46,6 +45,20 @@ export interface DemoReport {
   elapsed_ms: number;
 }
 
+/** What the demo reports as it goes, step by step; the caller decides what to show. */
+export type DemoProgress =
+  | { kind: 'reusing-data'; folder: string }
+  | { kind: 'generating'; plays: number; of: number }
+  | { kind: 'generated'; folder: string; plays: number; customers: number }
+  /** The demo's own files of an earlier run are removed: it starts from a clean state. */
+  | { kind: 'clearing-state'; dataDir: string; files: string[] }
+  | { kind: 'seeding'; folder: string }
+  | { kind: 'seed'; event: SeedProgress }
+  | { kind: 'replaying'; sent: number; of: number }
+  | { kind: 'stream'; event: StreamProgress }
+  | { kind: 'training' }
+  | { kind: 'trained'; model: DemoReport['model'] };
+
 /** Share of the log streamed before training; the rest arrives after, so targeted listeners show up. */
 const BEFORE_TRAINING = 0.9;
 /** The files of the embedded state a demo run starts without. */
@@ -55,27 +68,29 @@ export function demoDataFolder(dataDir: string): string {
   return join(dataDir, 'demo-data');
 }
 
-export async function runDemo(backendsFor: () => Promise<Backends>, options: DemoOptions, out: Output): Promise<{ report: DemoReport; backends: Backends; files: GeneratedFiles }> {
+export async function runDemo(
+  backendsFor: () => Promise<Backends>, options: DemoOptions, onProgress: (event: DemoProgress) => void = () => {},
+): Promise<{ report: DemoReport; backends: Backends; files: GeneratedFiles }> {
   const started = Date.now();
-  const files = await ensureData(options, out);
-  resetState(options.dataDir, out);
+  const files = await ensureData(options, onProgress);
+  resetState(options.dataDir, onProgress);
   const backends = await backendsFor();
   try {
-    out.note(`seeding customers, tracks and clicks from ${demoDataFolder(options.dataDir)}`);
-    await seedFiles(backends, { customers: files.customers, music: files.music, clicks: files.clicks }, out);
+    onProgress({ kind: 'seeding', folder: demoDataFolder(options.dataDir) });
+    await seedFiles(backends, { customers: files.customers, music: files.music, clicks: files.clicks }, (event) => onProgress({ kind: 'seed', event }));
 
     const firstPart = Math.floor(options.events * BEFORE_TRAINING);
-    const replay1 = await replayWithProgress(backends, files.tracks, { limit: firstPart, again: true }, out);
-    const stream1 = await streamAll(backends, options, out);
+    const replay1 = await replayPart(backends, files.tracks, { limit: firstPart, again: true }, firstPart, onProgress);
+    const stream1 = await streamAll(backends, options, onProgress);
     stopIfAsked(options.signal);
 
-    out.note('training the offer model on the live profiles and the clicks');
+    onProgress({ kind: 'training' });
     const model = await train(backends, options);
-    out.note(model.deployed ? `model v${model.model_version} deployed: error ${pct(model.error)} vs baseline ${pct(model.baseline_error)}` : `no model deployed: ${model.reason}`);
+    onProgress({ kind: 'trained', model });
 
     stopIfAsked(options.signal);
-    const replay2 = await replayWithProgress(backends, files.tracks, {}, out); // resumes after the first part
-    const stream2 = await streamAll(backends, options, out);
+    const replay2 = await replayPart(backends, files.tracks, {}, options.events - firstPart, onProgress); // resumes after the first part
+    const stream2 = await streamAll(backends, options, onProgress);
     stopIfAsked(options.signal);
 
     const counts = await backends.store.counts();
@@ -118,7 +133,7 @@ async function train(backends: Backends, options: DemoOptions): Promise<DemoRepo
 }
 
 /** Generated files are reused when they were made with the same sizes and seed. */
-async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedFiles> {
+async function ensureData(options: DemoOptions, onProgress: (event: DemoProgress) => void): Promise<GeneratedFiles> {
   const folder = demoDataFolder(options.dataDir);
   // The log ends today, so the live plays the dashboard shows afterwards continue it without a gap.
   const start = new Date(floorTo(Date.now(), DAY) - options.days * DAY).toISOString().slice(0, 10);
@@ -128,47 +143,37 @@ async function ensureData(options: DemoOptions, out: Output): Promise<GeneratedF
   const same = existsSync(recipeFile) && readFileSync(recipeFile, 'utf8') === JSON.stringify(recipe)
     && Object.values(files).every((f) => existsSync(f));
   if (same) {
-    out.note(`reusing the generated data in ${folder}`);
+    onProgress({ kind: 'reusing-data', folder });
     return files;
   }
-  const bar = out.progress('generating tracks.csv', options.events);
-  try {
-    await generateDataSet({ ...recipe, start: isoDateMillis(start), out: folder, onPlays: (n) => bar.update(n) });
-  } finally {
-    bar.stop();
-  }
+  await generateDataSet({ ...recipe, start: isoDateMillis(start), out: folder, onPlays: (plays) => onProgress({ kind: 'generating', plays, of: options.events }) });
   writeFileSync(recipeFile, JSON.stringify(recipe));
-  out.note(`generated ${options.events} plays for ${options.customers} customers in ${folder}`);
+  onProgress({ kind: 'generated', folder, plays: options.events, customers: options.customers });
   return files;
 }
 
-function resetState(dataDir: string, out: Output): void {
+function resetState(dataDir: string, onProgress: (event: DemoProgress) => void): void {
   const present = STATE_FILES.filter((f) => existsSync(join(dataDir, f)));
   if (present.length === 0) return;
-  out.note(`starting from a clean state in ${dataDir} (the demo's own files: ${present.join(', ')})`);
+  onProgress({ kind: 'clearing-state', dataDir, files: present });
   for (const f of present) {
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, f + suffix), { force: true });
   }
 }
 
-async function replayWithProgress(backends: Backends, file: string, part: { limit?: number; again?: boolean }, out: Output): Promise<ReplayReport> {
-  const bar = out.progress('replay', part.limit ?? 0);
-  try {
-    return await replayFile(backends.log, {
-      file, retime: false, follow: false, loop: false, ...part, signal: new AbortController().signal,
-      onProgress: (r) => bar.update(r.events_sent),
-    });
-  } finally {
-    bar.stop();
-  }
+/** `of`: the plays this part sends, for the caller's progress bar. */
+function replayPart(backends: Backends, file: string, part: { limit?: number; again?: boolean }, of: number, onProgress: (event: DemoProgress) => void): Promise<ReplayReport> {
+  return replayFile(backends.log, {
+    file, retime: false, follow: false, loop: false, ...part, signal: new AbortController().signal,
+    onProgress: (r) => onProgress({ kind: 'replaying', sent: r.events_sent, of }),
+  });
 }
 
-function streamAll(backends: Backends, options: DemoOptions, out: Output): Promise<StreamReport> {
-  return streamLog(backends, { group: options.group, fromBeginning: false, untilIdle: true, maxBatch: 20000, signal: options.signal, status: true }, out);
+function streamAll(backends: Backends, options: DemoOptions, onProgress: (event: DemoProgress) => void): Promise<StreamReport> {
+  return streamLog(backends, { group: options.group, fromBeginning: false, untilIdle: true, maxBatch: 20000, signal: options.signal },
+    (event) => onProgress({ kind: 'stream', event }));
 }
 
 function stopIfAsked(signal: AbortSignal): void {
   if (signal.aborted) throw new MusicflowError('demo: stopped before the end (what was streamed is kept; run the demo again to start over)', 130);
 }
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -1,6 +1,6 @@
 // Text for people's terminals.
-import type { DeadLetterCounts } from './ports.js';
-import type { DeadLetter } from './records.js';
+import type { DeadLetterCounts } from '../ports.js';
+import type { DeadLetter } from '../records.js';
 
 // C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
 const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;

@@ -2,10 +2,10 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
-import { resolveConfig, type Config, type GlobalFlags } from './config.js';
-import { MusicflowError, UsageError } from './errors.js';
+import { DEFAULTS, resolveConfig, type Config, type GlobalFlags } from '../config.js';
+import { MusicflowError, UsageError } from '../errors.js';
 import { printable } from './printable.js';
-import { wholeNumberOf } from './whole-number.js';
+import { wholeNumberOf } from '../whole-number.js';
 
 export interface Output {
   json: boolean;
@@ -57,6 +57,11 @@ export function output(json: boolean): Output {
   };
 }
 
+/** The dashboard server's unexpected errors, as notes: a known error by its message, anything else with its stack (a bug to report). */
+export function serverErrorNote(out: Output, server: string): (err: Error) => void {
+  return (err) => out.note(`${server}: ${err instanceof MusicflowError ? err.message : err.stack ?? err.message}`);
+}
+
 /** Adds the global backend flags and --json to a command. */
 export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: true }): Command {
   cmd
@@ -73,7 +78,7 @@ export function withGlobals(cmd: Command, opts: { json?: boolean } = { json: tru
 }
 
 export function configOf(flags: GlobalFlags): Config {
-  if (flags.dataDir === '') throw new UsageError('--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ./.musicflow)');
+  if (flags.dataDir === '') throw new UsageError(`--data-dir: empty; name a folder (without the flag: $MUSICFLOW_HOME, else ${DEFAULTS.dataDir})`);
   return resolveConfig(flags);
 }
 

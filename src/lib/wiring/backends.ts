@@ -1,35 +1,16 @@
 // Builds the adapter set the configuration names. Commands never import an adapter directly.
-import type { Config } from './config.js';
-import { UsageError } from './errors.js';
-import type { CatalogStore, EventLog, Index, IndexAdmin, LiveState, ModelRegistry, SmsQueue, Store } from './ports.js';
-import { EmbeddedEventLog } from './adapters/embedded/log.js';
-import { ThreadedIndex } from './adapters/embedded/index-thread.js';
-import { EmbeddedStore } from './adapters/embedded/store.js';
-import { ElasticsearchIndex } from './adapters/elasticsearch/index.js';
-import { openKafkaEventLog } from './adapters/kafka/open.js';
-import { RedisIndex } from './adapters/redis/index.js';
-import { RedisStore } from './adapters/redis/store.js';
-import type { OpenOptions } from './adapters/embedded/sqlite.js';
-
-export interface Backends {
-  log: EventLog;
-  /** The store backend whole: its counts, health and close, and every concept below. */
-  store: Store;
-  /** The store's concepts, for code that needs one: the seeded catalogue, the stream's live state, models, SMS. */
-  catalog: CatalogStore;
-  live: LiveState;
-  models: ModelRegistry;
-  sms: SmsQueue;
-  index: Index;
-  /** "embedded" or e.g. "kafka+redis": shown in reports. */
-  kind: string;
-  /**
-   * The index follows the log in a consumer group of its own (Elasticsearch: a cluster whose bulk rate and refresh
-   * should not hold the stream back); the embedded and Redis indexes take each batch with the store.
-   */
-  indexFollows: boolean;
-  close(): Promise<void>;
-}
+import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { Backends } from '../app/backends.js';
+import type { EventLog, Index, IndexAdmin, Store } from '../ports.js';
+import { EmbeddedEventLog } from '../adapters/embedded/log.js';
+import { ThreadedIndex } from '../adapters/embedded/index-thread.js';
+import { EmbeddedStore } from '../adapters/embedded/store.js';
+import { ElasticsearchIndex } from '../adapters/elasticsearch/index.js';
+import { openKafkaEventLog } from '../adapters/kafka/open.js';
+import { RedisIndex } from '../adapters/redis/index.js';
+import { RedisStore } from '../adapters/redis/store.js';
+import type { OpenOptions } from '../adapters/embedded/sqlite.js';
 
 /** `readOnly`: the command only reads (status, deadletters, dashboard), so the embedded files open read-only. */
 export async function openBackends(config: Config, options: OpenOptions = {}): Promise<Backends> {

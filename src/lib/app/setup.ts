@@ -1,12 +1,11 @@
 // What `musicflow init` does besides asking: check that the chosen backends answer, and write the
 // config file (the keys of config.ts's DEFAULTS, never a secret).
 import { writeFileSync } from 'node:fs';
-import { openBackends } from './backends.js';
-import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type Config, type ElasticsearchSettings, type KafkaClient, type SaslMechanism } from './config.js';
-import type { Health } from './ports.js';
+import { DEFAULTS, ELASTICSEARCH_DEFAULTS, type ElasticsearchSettings, type KafkaClient, type SaslIdentity } from '../config.js';
+import type { EventLog, Health, Index, Store } from '../ports.js';
 
 /** Kafka SASL as the config file keeps it: the password comes from env MUSICFLOW_KAFKA_SASL_PASSWORD only. */
-export type SaslChoice = { mechanism: SaslMechanism; username: string } | null;
+export type SaslChoice = SaslIdentity | null;
 
 /** The config file's contents: every setting of DEFAULTS, without the secrets, which come from env only. */
 export type ConfigFile = Omit<typeof DEFAULTS, 'kafkaSasl'> & { kafkaSasl: SaslChoice };
@@ -61,14 +60,9 @@ export function configFileOf(choice: SetupChoice): ConfigFile {
   };
 }
 
-/** Health of every backend the choice names, using the full settings (secrets from env included). */
-export async function checkBackends(config: Config): Promise<Health[]> {
-  const backends = await openBackends(config);
-  try {
-    return await Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
-  } finally {
-    await backends.close();
-  }
+/** Health of each backend of a set the caller opened (for init: with the full settings, secrets from env included). */
+export function healthOf(backends: { log: EventLog; store: Store; index: Index }): Promise<Health[]> {
+  return Promise.all([backends.log.health(), backends.store.health(), backends.index.health()]);
 }
 
 export function writeConfigFile(path: string, file: ConfigFile): void {

@@ -4,12 +4,12 @@
 // so a re-run, after a crash or not, resumes after the last line the log holds.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { proveKind } from './formats/read.js';
-import { formatTrackLine, parseTrackLine } from './formats/tracks.js';
-import type { EventLog, FilePosition, LogRecord } from './ports.js';
-import type { DeadLetter } from './records.js';
-import { sleep } from './sleep.js';
-import { fileIdentity, tailLines } from './tail.js';
+import { proveKind } from '../formats/read.js';
+import { formatTrackLine, parseTrackLine } from '../formats/tracks.js';
+import type { EventLog, FilePosition, LogRecord } from '../ports.js';
+import type { DeadLetter } from '../records.js';
+import { sleep } from '../sleep.js';
+import { fileIdentity, tailLines } from '../formats/tail.js';
 
 export interface ReplayOptions {
   file: string;

@@ -1,10 +1,9 @@
 // Running the pipeline over the event log with the configured backends, shared by `stream` and `demo`.
 import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { Catalog } from './pipeline/catalog.js';
-import { runStream, type StreamTotals } from './pipeline/run.js';
-import { BackendUnavailableError } from './errors.js';
-import type { PartitionLag } from './ports.js';
+import { Catalog } from '../pipeline/catalog.js';
+import { runStream, type StreamTotals } from '../pipeline/run.js';
+import { BackendUnavailableError } from '../errors.js';
+import type { PartitionLag } from '../ports.js';
 
 export interface StreamRunOptions {
   group: string;
@@ -12,11 +11,27 @@ export interface StreamRunOptions {
   untilIdle: boolean;
   maxBatch: number;
   signal: AbortSignal;
-  /** Live one-line status on stderr. */
-  status: boolean;
   /** How far past the wall clock a play may be dated (default one day). */
   maxAheadMs?: number;
 }
+
+/** Where a run stands: what it processed so far and how far the log is ahead of it. */
+export interface StreamStanding {
+  eventsProcessed: number;
+  /** Records (plays and dead letters) per second since the run started. */
+  recordsPerSec: number;
+  lag: number;
+  deadLetters: number;
+  newInterests: number;
+}
+
+/** What a stream run reports as it goes; the caller decides what to show and how often. */
+export type StreamProgress =
+  | { kind: 'batch'; standing: StreamStanding }
+  /** The run is over (caught up with --until-idle, or asked to stop); the report follows. */
+  | { kind: 'stopped'; standing: StreamStanding }
+  /** A backend failed; nothing is committed until the retry succeeds. */
+  | { kind: 'paused'; problem: string; attempt: number; retryInMs: number };
 
 export interface StreamReport {
   events_processed: number;
@@ -68,19 +83,15 @@ export function totalTrailing(trails: Array<{ trailing: number }> | null): numbe
   return trails === null ? null : trails.reduce((sum, p) => sum + p.trailing, 0);
 }
 
-export async function streamLog(backends: Backends, options: StreamRunOptions, out: Output): Promise<StreamReport> {
+export async function streamLog(backends: Backends, options: StreamRunOptions, onProgress: (event: StreamProgress) => void = () => {}): Promise<StreamReport> {
   const started = Date.now();
-  const tty = Boolean(process.stderr.isTTY);
-  let lastPrint = 0;
-  let interestsSoFar = 0;
-  const status = (totals: StreamTotals, force = false) => {
-    const now = Date.now();
-    if (!options.status || (!force && now - lastPrint < (tty ? 500 : 5000))) return;
-    lastPrint = now;
-    const rate = Math.round(totals.records / Math.max((now - started) / 1000, 0.001));
-    const line = `stream: ${totals.eventsProcessed} events (${rate}/s) | lag ${totals.lag} | dead letters ${totals.deadLetters} | interests +${interestsSoFar}`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-  };
+  const standing = (totals: StreamTotals): StreamStanding => ({
+    eventsProcessed: totals.eventsProcessed,
+    recordsPerSec: Math.round(totals.records / Math.max((Date.now() - started) / 1000, 0.001)),
+    lag: totals.lag,
+    deadLetters: totals.deadLetters,
+    newInterests: totals.interests,
+  });
   const totals = await runStream(
     { log: backends.log, store: backends.store, index: backends.index, catalog: new Catalog(backends.store), maxAheadMs: options.maxAheadMs },
     {
@@ -90,15 +101,11 @@ export async function streamLog(backends: Backends, options: StreamRunOptions, o
       maxBatch: options.maxBatch,
       signal: options.signal,
       indexGroup: backends.indexFollows ? indexGroupOf(options.group) : undefined,
-      onBatch: (_outcome, t) => {
-        interestsSoFar = t.interests;
-        status(t);
-      },
-      onRetry: (err, attempt, delayMs) => out.warn(`stream: ${err.message}; paused, retry ${attempt} in ${delayMs} ms (nothing is committed meanwhile)`),
+      onBatch: (_outcome, t) => onProgress({ kind: 'batch', standing: standing(t) }),
+      onRetry: (err, attempt, delayMs) => onProgress({ kind: 'paused', problem: err.message, attempt, retryInMs: delayMs }),
     },
   );
-  status(totals, true);
-  if (options.status && tty) process.stderr.write('\n');
+  onProgress({ kind: 'stopped', standing: standing(totals) });
   const counts = await backends.store.counts();
   const deployed = await backends.store.deployedModel();
   const elapsed = Date.now() - started;

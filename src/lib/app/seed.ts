@@ -1,13 +1,20 @@
-// Loading reference files into the store, shared by `seed` and `demo`. Bad and duplicate lines are named
-// on stderr and kept in the dead letters (once, however often a file is seeded); every good line is loaded.
-import type { Backends } from './backends.js';
-import type { Output } from './cli-kit.js';
-import { rejectNote } from './printable.js';
-import { latin1Warning } from './formats/lines.js';
-import { readRecords, type RecordBatch } from './formats/read.js';
-import type { DeadLetter } from './records.js';
+// Loading reference files into the store, shared by `seed` and `demo`. Bad and duplicate lines are reported
+// as they are found and kept in the dead letters (once, however often a file is seeded); every good line is loaded.
+import { readRecords, type RecordBatch } from '../formats/read.js';
+import type { EventLog, Store } from '../ports.js';
+import type { DeadLetter } from '../records.js';
 
 export interface SeedFiles { customers?: string; music?: string; clicks?: string }
+
+/** Where seeding writes: the store takes the records, the log the dead letters. */
+export interface SeedPorts { store: Store; log: EventLog }
+
+/** What seeding reports as it goes; the caller decides what to show. */
+export type SeedProgress =
+  /** A bad or duplicate line, now in the dead letters. */
+  | { kind: 'rejected'; letter: DeadLetter }
+  /** A file had lines that were not UTF-8 and were read as Latin-1 (reported once the file is read). */
+  | { kind: 'not-utf8'; file: string; lines: number };
 
 /** lines_read = customers_loaded + tracks_loaded + clicks_loaded + rejected + duplicates (headers and blank lines aside). */
 export interface SeedReport {
@@ -22,19 +29,13 @@ export interface SeedReport {
   elapsed_ms: number;
 }
 
-/** How many rejected lines are printed one by one before only counting. */
-const SHOWN_REJECTS = 20;
-
-export async function seedFiles(backends: Backends, files: SeedFiles, out: Output): Promise<SeedReport> {
+export async function seedFiles(ports: SeedPorts, files: SeedFiles, onProgress: (event: SeedProgress) => void = () => {}): Promise<SeedReport> {
   const started = Date.now();
   const report: SeedReport = { customers_loaded: 0, tracks_loaded: 0, clicks_loaded: 0, lines_read: 0, repaired: 0, rejected: 0, duplicates: 0, elapsed_ms: 0 };
-  const { store, log } = backends;
-  let shown = 0;
+  const { store, log } = ports;
   const deadLetter = async (letters: DeadLetter[]): Promise<void> => {
     if (letters.length === 0) return;
-    for (const l of letters) {
-      if (shown++ < SHOWN_REJECTS) out.warn(rejectNote(l));
-    }
+    for (const letter of letters) onProgress({ kind: 'rejected', letter });
     await log.appendDeadLetters(letters);
   };
 
@@ -56,13 +57,12 @@ export async function seedFiles(backends: Backends, files: SeedFiles, out: Outpu
       await deadLetter([...batch.rejects, ...batch.duplicates]);
     }
     await writing;
-    if (notUtf8 > 0) out.warn(latin1Warning(file, notUtf8));
+    if (notUtf8 > 0) onProgress({ kind: 'not-utf8', file, lines: notUtf8 });
     return loaded;
   };
   if (files.customers) report.customers_loaded = await load(files.customers, readRecords(files.customers, 'customers', 'seed'), (c) => store.upsertCustomers(c));
   if (files.music) report.tracks_loaded = await load(files.music, readRecords(files.music, 'music', 'seed'), (t) => store.upsertTracks(t));
   if (files.clicks) report.clicks_loaded = await load(files.clicks, readRecords(files.clicks, 'clicks', 'seed'), (c) => store.addClicks(c));
-  if (shown > SHOWN_REJECTS) out.warn(`... and ${shown - SHOWN_REJECTS} more rejected or duplicate lines`);
   report.elapsed_ms = Date.now() - started;
   return report;
 }

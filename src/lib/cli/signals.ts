@@ -1,6 +1,6 @@
 // Ctrl-C and SIGTERM stop long-running commands cleanly: the first asks the work to finish its
 // batch and commit; a second one exits at once.
-import type { Output } from './cli-kit.js';
+import type { Output } from './kit.js';
 
 export function stopSignal(out: Output, what: string): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
