@@ -267,7 +267,9 @@ describe('the two Kafka clients share one log', { skip, concurrency: false }, ()
         onBatch: async (batch) => {
           byClient[client] += batch.records.length;
           for (const r of batch.records) seen.set(`${r.partition}:${r.offset}`, (seen.get(`${r.partition}:${r.offset}`) ?? 0) + 1);
-          await sleep(5);
+          // About 4 s of work for one worker alone: longer than the second takes to join (over a second after the
+          // first), so the group has two members while records remain and the split can be checked.
+          await sleep(30);
         },
       });
       await Promise.all([worker(kafkajs, 'kafkajs'), worker(platformatic, 'platformatic')]);
