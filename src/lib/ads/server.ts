@@ -56,7 +56,7 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
     return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendJson(res, 405, { error: `${req.method} not allowed (GET, HEAD)` });
@@ -87,7 +87,8 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
       probability: answer.probability,
       model_version: answer.model_version,
     };
-    return sendJson(res, 200, body);
+    sendJson(res, 200, body);
+    stats.latency.record(performance.now() - started);
   }
 
   function metrics(): string {
@@ -108,17 +109,14 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
 
   const server = createServer((req, res) => {
     const started = performance.now();
-    handle(req, res)
+    handle(req, res, started)
       .catch((err: Error) => {
         const known = err instanceof BackendUnavailableError || err instanceof DamagedFileError;
         if (!known) options.onError(err);
         if (!res.headersSent) sendJson(res, known ? 503 : 500, { error: known ? err.message : 'internal error, see the server log' });
         else res.destroy();
       })
-      .finally(() => {
-        count(String(res.statusCode));
-        if (CUSTOMER_PATH.test((req.url ?? '').split('?')[0]) && res.statusCode === 200) stats.latency.record(performance.now() - started);
-      });
+      .finally(() => count(String(res.statusCode)));
   });
   server.keepAliveTimeout = 65_000; // callers keep connections open; fewer handshakes per request
 
