@@ -28,12 +28,17 @@ async function plays(): Promise<EnrichedPlay[]> {
     for await (const b of batches) out.push(...b.values.map((v) => v.value));
     return out;
   };
-  const head = join(mkdtempSync(join(tmpdir(), 'bench-index-')), 'tracks.csv');
-  const lines = readFileSync(join(data, 'tracks.csv'), 'utf8').split('\n');
-  writeFileSync(head, `${lines.slice(0, events + 1).join('\n')}\n`);
-  const customers = new Map((await all(readRecords(join(data, 'cust.csv'), 'customers', 'seed'))).map((c) => [c.id, c]));
-  const tracks = new Map((await all(readRecords(join(data, 'music.csv'), 'music', 'seed'))).map((t) => [t.id, t]));
-  return (await all(readRecords(head, 'tracks', 'replay'))).map((e) => enrich(e, customers.get(e.customerId), tracks.get(e.trackId)));
+  const folder = mkdtempSync(join(tmpdir(), 'bench-index-'));
+  const head = join(folder, 'tracks.csv');
+  try {
+    const lines = readFileSync(join(data, 'tracks.csv'), 'utf8').split('\n');
+    writeFileSync(head, `${lines.slice(0, events + 1).join('\n')}\n`);
+    const customers = new Map((await all(readRecords(join(data, 'cust.csv'), 'customers', 'seed'))).map((c) => [c.id, c]));
+    const tracks = new Map((await all(readRecords(join(data, 'music.csv'), 'music', 'seed'))).map((t) => [t.id, t]));
+    return (await all(readRecords(head, 'tracks', 'replay'))).map((e) => enrich(e, customers.get(e.customerId), tracks.get(e.trackId)));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 async function apply(index: Index, all: EnrichedPlay[]): Promise<Record<string, number>> {

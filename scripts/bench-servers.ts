@@ -72,11 +72,14 @@ async function kcatProduce(brokers: string, topic: string, file: string): Promis
  * joining the group and the idle wait at the end included); busy_events_per_sec over the group's busy window,
  * from the first batch any worker took to the last one durable.
  */
-async function streamWorkers(n: number, env: NodeJS.ProcessEnv, runCli: ServersBenchOptions['runCli']): Promise<Record<string, unknown>> {
+async function streamWorkers(n: number, env: NodeJS.ProcessEnv, runCli: ServersBenchOptions['runCli'], redisUrl: string): Promise<Record<string, unknown>> {
+  const redisCpuBefore = await redisCpuMs(redisUrl);
   const started = performance.now();
   const runs = await Promise.all(Array.from({ length: n }, () => runCli(['stream', '--until-idle'], env)));
   const wall = performance.now() - started;
+  const redisCpu = (await redisCpuMs(redisUrl)) - redisCpuBefore;
   const processed = runs.reduce((sum, r) => sum + Number(r.report.events_processed), 0);
+  const nodeCpu = runs.reduce((sum, r) => sum + r.cpu_ms, 0);
   const busy = runs.map((r) => r.report.busy as { from: number | null; to: number | null });
   const from = Math.min(...busy.map((b) => b.from ?? Infinity));
   const to = Math.max(...busy.map((b) => b.to ?? -Infinity));
@@ -86,9 +89,26 @@ async function streamWorkers(n: number, env: NodeJS.ProcessEnv, runCli: ServersB
     events_per_sec: Math.round(processed / (wall / 1000)),
     busy_events_per_sec: to > from ? Math.round(processed / ((to - from) / 1000)) : null,
     wall_ms: Math.round(wall),
+    // CPU time from the processes' own counters: the workers' (start-up included) and Redis's over the run.
+    node_cpu_us_per_play: perPlayMicros(nodeCpu, processed),
+    redis_cpu_us_per_play: perPlayMicros(redisCpu, processed),
     latency_ms: runs.map((r) => r.report.latency_ms),
     peak_rss_mb: runs.map((r) => r.peak_rss_mb),
   };
+}
+
+export const perPlayMicros = (cpuMs: number, plays: number) => (plays > 0 ? Number(((cpuMs * 1000) / plays).toFixed(2)) : null);
+
+/** The CPU time Redis's own process has used (a fork's, for an append-only file rewrite, is not in it). */
+async function redisCpuMs(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  try {
+    const info = await redis.info('cpu');
+    const seconds = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** `seed` of a file with many customers, timed by the command itself (file read and Redis writes). */
@@ -191,12 +211,12 @@ export async function benchServers(options: ServersBenchOptions): Promise<Record
   // file that they set off (a fork of the whole dataset) is over before the next run starts.
   log('servers: stream with 1 worker, on each client');
   const one = await perClient(async (client) => {
-    const run = await streamWorkers(1, oneWorker(client), runCli);
+    const run = await streamWorkers(1, oneWorker(client), runCli, redis);
     await clearRedis(redis, prefix(`w1-${client}`));
     return run;
   });
   log('servers: stream with 2 workers');
-  const two = await streamWorkers(2, twoWorkers, runCli);
+  const two = await streamWorkers(2, twoWorkers, runCli, redis);
   await clearRedis(redis, prefix('w2'));
 
   log(`servers: latency with 2 live workers, replay at ${LATENCY_RATE} events/s`);

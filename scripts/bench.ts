@@ -10,7 +10,8 @@ import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../src/l
 import { benchAds } from './bench-ads.js';
 import { benchDashboard } from './bench-dashboard.js';
 import { benchElasticsearch } from './bench-elasticsearch.js';
-import { benchServers } from './bench-servers.js';
+import { ceilingLoop } from './bench-ceiling.js';
+import { benchServers, perPlayMicros } from './bench-servers.js';
 import { benchTrain } from './bench-train.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -24,9 +25,9 @@ const value = (name: string, fallback: number) => {
 };
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-export interface CliRun { report: Record<string, unknown>; wall_ms: number; peak_rss_mb: number }
+export interface CliRun { report: Record<string, unknown>; wall_ms: number; peak_rss_mb: number; cpu_ms: number }
 
-/** Runs `musicflow <args> --json` in a child process; its peak RSS comes from the preloaded hook. */
+/** Runs `musicflow <args> --json` in a child process; its peak RSS and CPU time come from the preloaded hook. */
 export function runCli(cliArgs: string[], env: NodeJS.ProcessEnv = process.env, signalAfterMs?: number): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
@@ -39,8 +40,9 @@ export function runCli(cliArgs: string[], env: NodeJS.ProcessEnv = process.env, 
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       const rss = /MUSICFLOW_MAX_RSS_KB=(\d+)/.exec(stderr);
+      const cpu = /MUSICFLOW_CPU_US=(\d+)/.exec(stderr);
       if (code !== 0) return reject(new Error(`musicflow ${cliArgs.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-      resolvePromise({ report: JSON.parse(stdout.trim().split('\n').pop() ?? '{}'), wall_ms: Math.round(performance.now() - started), peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : -1 });
+      resolvePromise({ report: JSON.parse(stdout.trim().split('\n').pop() ?? '{}'), wall_ms: Math.round(performance.now() - started), peak_rss_mb: rss ? Math.round(Number(rss[1]) / 1024) : -1, cpu_ms: cpu ? Math.round(Number(cpu[1]) / 1000) : -1 });
     });
   });
 }
@@ -94,13 +96,18 @@ async function benchEmbedded(files: Awaited<ReturnType<typeof ensureData>>, even
   const streaming = runCli(['stream', ...liveAt], env, (count / rate) * 1000 + 5000);
   await runCli(['replay', '--file', files.tracks, '--rate', String(rate), '--limit', String(count), ...liveAt], env);
   const paced = await streaming;
+  log('embedded: the ceiling loop (per-play work without storage, one core)');
+  const ceiling = await ceilingLoop(files);
   return {
     replay: { events: replay.report.events_sent, events_per_sec: replay.report.events_per_sec, wall_ms: replay.wall_ms, peak_rss_mb: replay.peak_rss_mb },
     stream: {
       events: stream.report.events_processed, events_per_sec: stream.report.events_per_sec, wall_ms: stream.wall_ms,
+      node_cpu_us_per_play: perPlayMicros(stream.cpu_ms, Number(stream.report.events_processed)),
       peak_rss_mb: stream.peak_rss_mb, interests: stream.report.interests, latency_ms_batch_catchup: stream.report.latency_ms,
     },
     latency_at_rate: { rate, events: paced.report.events_processed, latency_ms: paced.report.latency_ms },
+    ceiling,
+    stream_vs_ceiling: Number((Number(stream.report.events_per_sec) / ceiling.events_per_sec).toFixed(3)),
   };
 }
 
