@@ -11,6 +11,7 @@ import { benchAds } from './bench-ads.js';
 import { benchDashboard } from './bench-dashboard.js';
 import { benchElasticsearch } from './bench-elasticsearch.js';
 import { ceilingLoop } from './bench-ceiling.js';
+import { formatGoals, performanceGoals } from './bench-goals.js';
 import { benchServers, perPlayMicros } from './bench-servers.js';
 import { benchTrain } from './bench-train.js';
 
@@ -139,8 +140,10 @@ async function main(): Promise<void> {
   const serverOptions = { files, events, dataDir: join(root, 'bench-data'), runCli, log };
   if (flag('--servers') && !flag('--elasticsearch-only')) results.servers = await benchServers(serverOptions);
   if ((flag('--servers') && process.env.MUSICFLOW_ELASTICSEARCH_URL) || flag('--elasticsearch-only')) results.elasticsearch = await benchElasticsearch(serverOptions);
+  results.goals = performanceGoals(results);
   writeFileSync(join(root, 'bench-data', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  for (const goal of formatGoals(results.goals as ReturnType<typeof performanceGoals>)) log(goal);
 }
 
 await main();
