@@ -1,11 +1,21 @@
 // The offer API's part of `npm run bench`: `musicflow ads serve` in a child process (one Node thread: one
 // core), called at a fixed rate over kept-alive connections by this process for a while, on the embedded
 // store and, with MUSICFLOW_REDIS_URL (and MUSICFLOW_KAFKA_BROKERS) set, on Redis. The store holds a
-// generated data set streamed and trained, so about a third of the calls are targeted listeners whose
-// first call of the day records a decision. Latency is measured by the caller: request sent to answer read.
-import { spawn } from 'node:child_process';
+// generated data set streamed and trained, so some of the calls are targeted listeners whose first call of
+// the day records a decision.
+//
+// The caller is kept lean so that it measures the server, not itself: requests go out on a fixed schedule
+// (open loop) over a bounded pool of kept-alive sockets, written and read as raw HTTP/1.1 (no client library
+// on the hot path), and each latency is counted from the request's intended send time, so a late caller or a
+// full pool shows as latency instead of hiding it (coordinated omission). With two or more cores the server
+// is pinned to core 0 and the caller to core 1 (taskset). The server's own CPU time per request (from its
+// /metrics, process.cpuUsage) is reported beside the latencies: it holds on a machine busy with other work,
+// where latencies do not.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { get } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CliRun } from './bench.js';
 import { Random } from '../src/lib/generate/random.js';
@@ -17,19 +27,44 @@ export interface AdsBenchOptions {
   log: (line: string) => void;
   embeddedEnv: NodeJS.ProcessEnv;
   freshDir: (name: string) => string;
+  /** Requests a second (default 5,000) and seconds of load (default 10). */
+  rate?: number;
+  seconds?: number;
+  /** A folder for the server's V8 CPU profile (node --cpu-prof), when one is wanted. */
+  cpuProfDir?: string;
 }
 
-const RATE = 5000;
-const SECONDS = 10;
+/** Issue 12's goal for GET /offers. */
+export const GOAL = { rate: 5000, p99_ms: 5 };
 const CUSTOMERS = 5000;
+/** Sockets the caller may open; a request waits for a free one (and that wait counts as latency). */
+const MAX_SOCKETS = 64;
 const TOKEN = randomUUID();
 
-interface LoadResult { rate: number; requests: number; errors: number; latency_ms: { p50: number; p99: number; p999: number; max: number } }
+export interface LoadResult {
+  rate_asked: number;
+  rate: number;
+  requests: number;
+  errors: number;
+  sockets: number;
+  /** From the intended send time to the answer read: what a caller on that schedule waits. */
+  latency_ms: { p50: number; p99: number; p999: number; max: number };
+  /** From the request written to the answer read (no wait for the schedule or a socket). */
+  service_ms: { p50: number; p99: number; max: number };
+  server_cpu_us_per_request: number | null;
+  caller_cpu_us_per_request: number;
+  goal: string;
+}
+
+/** Cores the server and the caller each get, when the machine has two and taskset is there. */
+const pinning = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 /** Starts `ads serve` on a free port and resolves its URL once it listens. */
-function serve(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }> {
+export function serve(cli: string, args: string[], env: NodeJS.ProcessEnv, cpuProfDir?: string): Promise<{ url: string; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'ads', 'serve', '--port', '0', '--json', ...args], { env: { ...env, MUSICFLOW_ADS_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const node = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), cli, 'ads', 'serve', '--port', '0', '--json', ...args];
+    const [command, argv] = pinning ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+    const child = spawn(command, argv, { env: { ...env, MUSICFLOW_ADS_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
@@ -47,44 +82,139 @@ function serve(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ u
   });
 }
 
+/** The server's CPU seconds so far, from its /metrics. */
+function serverCpuSeconds(url: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    get(`${url}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => {
+        const seconds = [...body.matchAll(/^musicflow_ads_cpu_seconds_total\{mode="\w+"\} (\S+)$/gm)].map((m) => Number(m[1]));
+        resolve(seconds.length > 0 ? seconds.reduce((a, b) => a + b, 0) : null);
+      });
+    }).on('error', () => resolve(null));
+  });
+}
+
+/** Pins this process (every thread) to the given cores while the caller runs. */
+function pinSelf(cores: string): void {
+  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' });
+}
+
+const quantile = (sorted: Float64Array, q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(2));
+
+/** One kept-alive socket carrying one request at a time. */
+interface Conn { socket: Socket; buffered: string; intended: number; written: number }
+
 /** Open loop: requests go out on schedule whether or not earlier ones answered, so a slow server shows as latency. */
-async function load(url: string): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+export async function load(url: string, rate = GOAL.rate, seconds = 10): Promise<LoadResult> {
+  const { hostname, port, host } = new URL(url);
   const random = new Random(5, 1);
-  const latencies: number[] = [];
-  let errors = 0;
-  const total = RATE * SECONDS;
+  const total = Math.round(rate * seconds);
+  const latency = new Float64Array(total);
+  const service = new Float64Array(total);
+  let answered = 0; // with 200
+  let completed = 0; // any answer
+  const conns: Conn[] = [];
+  const idle: Conn[] = [];
+  const waiting: Array<{ intended: number; customer: number }> = [];
+  const head = (customer: number) => `GET /offers/${customer} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => { finished = resolve; });
+
+  const write = (conn: Conn, intended: number, customer: number) => {
+    conn.intended = intended;
+    conn.written = performance.now();
+    conn.socket.write(head(customer));
+  };
+  const free = (conn: Conn) => {
+    const next = waiting.shift();
+    if (next) write(conn, next.intended, next.customer);
+    else idle.push(conn);
+  };
+  // Answers are read only as far as the status and Content-Length (every answer of ads serve has one).
+  const read = (conn: Conn, chunk: string) => {
+    conn.buffered += chunk;
+    for (;;) {
+      const end = conn.buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(conn.buffered.slice(0, end))?.[1] ?? 0);
+      if (conn.buffered.length < end + 4 + length) return;
+      const now = performance.now();
+      if (conn.buffered.startsWith('HTTP/1.1 200')) {
+        latency[answered] = now - conn.intended;
+        service[answered] = now - conn.written;
+        answered += 1;
+      }
+      completed += 1;
+      if (completed === total) finished();
+      conn.buffered = conn.buffered.slice(end + 4 + length);
+      free(conn);
+    }
+  };
+  const open = () => {
+    const conn: Conn = { socket: connect(Number(port), hostname), buffered: '', intended: 0, written: 0 };
+    conns.push(conn);
+    conn.socket.setNoDelay(true);
+    conn.socket.setEncoding('latin1');
+    conn.socket.on('connect', () => free(conn));
+    conn.socket.on('data', (chunk: string) => read(conn, chunk));
+    // A request on a socket that failed is never answered: it counts as an error, and the socket is not replaced.
+    conn.socket.on('error', () => {});
+  };
+  const dispatch = (intended: number, customer: number) => {
+    const conn = idle.pop();
+    if (conn) return write(conn, intended, customer);
+    waiting.push({ intended, customer });
+    if (conns.length < MAX_SOCKETS) open();
+  };
+
+  pinSelf('1');
+  const serverCpuBefore = await serverCpuSeconds(url);
+  const callerCpuBefore = process.cpuUsage();
   const started = performance.now();
   let sent = 0;
-  const inFlight = new Set<Promise<void>>();
-  const one = (): Promise<void> => new Promise((done) => {
-    const t0 = performance.now();
-    const req = request(`${url}offers/${random.between(1, CUSTOMERS)}`, { agent, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0);
-        else errors += 1;
-        done();
-      });
-    });
-    req.on('error', () => { errors += 1; done(); });
-    req.end();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent++) dispatch(started + (sent * 1000) / rate, random.between(1, CUSTOMERS));
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
   });
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
-    for (; sent < due; sent++) {
-      const p = one();
-      inFlight.add(p);
-      void p.then(() => inFlight.delete(p));
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(2));
-  return { rate: Math.round(total / elapsed), requests: total, errors, latency_ms: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1) } };
+  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000).unref())]);
+  const callerCpu = process.cpuUsage(callerCpuBefore);
+  const serverCpuAfter = await serverCpuSeconds(url);
+  for (const conn of conns) conn.socket.destroy();
+  pinSelf(`0-${cpus().length - 1}`);
+  const errors = total - answered;
+
+  const sortedLatency = latency.subarray(0, answered).sort();
+  const sortedService = service.subarray(0, answered).sort();
+  const p99 = quantile(sortedLatency, 0.99);
+  return {
+    rate_asked: rate,
+    rate: Math.round(total / elapsed),
+    requests: total,
+    errors,
+    sockets: conns.length,
+    latency_ms: { p50: quantile(sortedLatency, 0.5), p99, p999: quantile(sortedLatency, 0.999), max: quantile(sortedLatency, 1) },
+    service_ms: { p50: quantile(sortedService, 0.5), p99: quantile(sortedService, 0.99), max: quantile(sortedService, 1) },
+    server_cpu_us_per_request: serverCpuBefore === null || serverCpuAfter === null ? null : Math.round(((serverCpuAfter - serverCpuBefore) * 1e6) / total),
+    caller_cpu_us_per_request: Math.round((callerCpu.user + callerCpu.system) / total),
+    goal: `p99 < ${GOAL.p99_ms} ms at ${GOAL.rate.toLocaleString('en-US')} requests/s: ${rate >= GOAL.rate && errors === 0 && p99 < GOAL.p99_ms ? 'met' : 'not met'}`,
+  };
+}
+
+/** The line the bench prints for one run, the goal beside the figure. */
+export function loadLine(backend: string, r: LoadResult): string {
+  return `ads ${backend} ${r.rate.toLocaleString('en-US')} rps: p50 ${r.latency_ms.p50} ms, p99 ${r.latency_ms.p99} ms (goal p99 < ${GOAL.p99_ms} ms at `
+    + `${GOAL.rate.toLocaleString('en-US')} rps: ${r.goal.endsWith('not met') ? 'not met' : 'met'}); ${r.errors} errors; `
+    + `server CPU ${r.server_cpu_us_per_request ?? '?'} µs/request, caller ${r.caller_cpu_us_per_request} µs/request`
+    + `${pinning ? ' (server on core 0, caller on core 1)' : ''}`;
 }
 
 async function prepared(options: AdsBenchOptions, at: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -96,24 +226,32 @@ async function prepared(options: AdsBenchOptions, at: string[], env: NodeJS.Proc
   options.log(`ads: model v${trained.report.model_version} targets ${trained.report.targeted_customers} customers`);
 }
 
+async function measure(options: AdsBenchOptions, cli: string, backend: string, at: string[], env: NodeJS.ProcessEnv): Promise<LoadResult> {
+  const rate = options.rate ?? GOAL.rate;
+  const seconds = options.seconds ?? 10;
+  options.log(`ads: ${backend}, ${rate} requests/s for ${seconds} s`);
+  const server = await serve(cli, at, env, options.cpuProfDir);
+  try {
+    const result = await load(server.url, rate, seconds);
+    options.log(loadLine(backend, result));
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function benchAds(options: AdsBenchOptions, cli: string): Promise<Record<string, unknown>> {
-  const results: Record<string, unknown> = { rate_asked: RATE, seconds: SECONDS };
+  const results: Record<string, unknown> = { rate_asked: options.rate ?? GOAL.rate, seconds: options.seconds ?? 10 };
   const dir = options.freshDir('ads-embedded');
   const at = ['--data-dir', dir];
   await prepared(options, at, options.embeddedEnv);
-  options.log(`ads: embedded, ${RATE} requests/s for ${SECONDS} s`);
-  let server = await serve(cli, at, options.embeddedEnv);
-  results.embedded = await load(server.url);
-  await server.stop();
+  results.embedded = await measure(options, cli, 'embedded', at, options.embeddedEnv);
   if (process.env.MUSICFLOW_REDIS_URL && process.env.MUSICFLOW_KAFKA_BROKERS) {
     const id = randomUUID().slice(0, 8);
     const env = { ...process.env, MUSICFLOW_TOPIC: `bench-ads-${id}`, MUSICFLOW_REDIS_PREFIX: `bench-ads-${id}:`, MUSICFLOW_GROUP: `bench-ads-${id}` };
     const redisAt = ['--data-dir', join(options.dataDir, `ads-redis-${id}`)];
     await prepared(options, redisAt, env);
-    options.log(`ads: Redis, ${RATE} requests/s for ${SECONDS} s`);
-    server = await serve(cli, redisAt, env);
-    results.redis = await load(server.url);
-    await server.stop();
+    results.redis = await measure(options, cli, 'Redis', redisAt, env);
   }
   return results;
 }

@@ -1,4 +1,5 @@
-// `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded] [--skip-ads] [--ads-only]`: the numbers behind the issue notes.
+// `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded] [--skip-ads] [--ads-only]
+// [--ads-rate N] [--ads-seconds N] [--ads-cpu-prof DIR]`: the numbers behind the issue notes.
 // Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
 // own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
 import { spawn } from 'node:child_process';
@@ -20,10 +21,11 @@ const cli = join(root, 'dist/src/cli.js');
 const rssHook = join(root, 'dist/scripts/rss-report.js');
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const value = (name: string, fallback: number) => {
+const text = (name: string): string | undefined => {
   const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
+  return at >= 0 ? args[at + 1] : undefined;
 };
+const value = (name: string, fallback: number) => Number(text(name) ?? fallback);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 export interface CliRun { report: Record<string, unknown>; wall_ms: number; peak_rss_mb: number; cpu_ms: number }
@@ -122,7 +124,10 @@ async function main(): Promise<void> {
   };
   if (flag('--ads-only') || !flag('--skip-ads')) {
     log('offer API latency (ads serve)');
-    results.ads = await benchAds({ files, dataDir: join(root, 'bench-data'), runCli, log, embeddedEnv: embeddedEnv(), freshDir }, cli);
+    results.ads = await benchAds({
+      files, dataDir: join(root, 'bench-data'), runCli, log, embeddedEnv: embeddedEnv(), freshDir,
+      rate: value('--ads-rate', 5000), seconds: value('--ads-seconds', 10), cpuProfDir: text('--ads-cpu-prof'),
+    }, cli);
   }
   if (flag('--ads-only')) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

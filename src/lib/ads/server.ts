@@ -93,6 +93,7 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
 
   function metrics(): string {
     const latency = stats.latency.summary();
+    const cpu = process.cpuUsage();
     return renderPrometheus([
       {
         name: 'musicflow_ads_requests_total', type: 'counter', help: 'Requests answered, by HTTP status.',
@@ -100,6 +101,10 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
       },
       one('ads_offers_shown_total', 'counter', 'Answers that showed the offer.', stats.shown),
       one('ads_decisions_recorded_total', 'counter', 'Ad decisions (and their SMS) this server recorded: one per customer a day.', stats.recorded),
+      {
+        name: 'musicflow_ads_cpu_seconds_total', type: 'counter', help: 'CPU time this server process has used (process.cpuUsage), in seconds.',
+        samples: [{ labels: { mode: 'user' }, value: cpu.user / 1e6 }, { labels: { mode: 'system' }, value: cpu.system / 1e6 }],
+      },
       {
         name: 'musicflow_ads_offer_latency_ms', type: 'gauge', help: 'Time to answer GET /offers, in milliseconds, since the server started.',
         samples: (['p50', 'p99', 'max'] as const).map((q) => ({ labels: { quantile: q }, value: latency[q] ?? 0 })),
