@@ -112,11 +112,15 @@ function nearestExisting(folder: string): string {
  */
 export function explainingFileErrors<T extends object>(adapter: T, file: EmbeddedFile): T {
   const explain = (err: unknown) => (err instanceof Database.SqliteError ? explainFileError(err, file) : err);
+  // One wrapper per method, made at its first call: the offer API calls a few methods thousands of times a second.
+  const wrappers = new Map<PropertyKey, { of: unknown; wrapper: (...args: unknown[]) => unknown }>();
   return new Proxy(adapter, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      const made = wrappers.get(key);
+      if (made?.of === value) return made.wrapper;
+      const wrapper = (...args: unknown[]) => {
         try {
           const result = value.apply(target, args);
           return result instanceof Promise ? result.catch((err: unknown) => { throw explain(err); }) : result;
@@ -124,6 +128,8 @@ export function explainingFileErrors<T extends object>(adapter: T, file: Embedde
           throw explain(err);
         }
       };
+      wrappers.set(key, { of: value, wrapper });
+      return wrapper;
     },
   });
 }

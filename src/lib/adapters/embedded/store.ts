@@ -1,5 +1,6 @@
 // The embedded store: customers, tracks, clicks, live state, models, predictions and the SMS queue
 // in one SQLite file. applyBatch is one transaction guarded by the partition's watermark.
+import type { Statement, Transaction } from 'better-sqlite3';
 import { join } from 'node:path';
 import {
   WatermarkConflict,
@@ -68,6 +69,9 @@ const toModel = (r: ModelRow): ModelRecord => ({
 export class EmbeddedStore implements Store {
   private readonly file: EmbeddedFile;
   private readonly db: Db;
+  /** Statements of the offer API's path (an access reads two rows, at thousands a second), prepared once. */
+  private readonly prepared = new Map<string, Statement>();
+  private readonly recordOfferOnce: Transaction<(decision: AdDecision, sms: SmsMessage) => boolean>;
 
   constructor(dataDir: string, options: OpenOptions = {}) {
     this.file = {
@@ -77,6 +81,7 @@ export class EmbeddedStore implements Store {
         + '`musicflow train` (earlier model versions and the record of SMS already sent are lost)',
     };
     this.db = openDatabase(this.file, SCHEMA, options);
+    this.recordOfferOnce = this.recordOfferTransaction();
     return explainingFileErrors(this, this.file);
   }
 
@@ -105,6 +110,10 @@ export class EmbeddedStore implements Store {
   }
 
   async getCustomers(ids: number[]): Promise<Map<number, Customer>> {
+    if (ids.length === 1) { // an access's one customer: a point read
+      const row = this.statement('SELECT * FROM customers WHERE id = ?').get(ids[0]) as CustomerRow | undefined;
+      return row ? new Map([[row.id, toCustomer(row)]]) : new Map();
+    }
     const rows = this.db.prepare('SELECT * FROM customers WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as CustomerRow[];
     return new Map(rows.map((r) => [r.id, toCustomer(r)]));
   }
@@ -223,12 +232,12 @@ export class EmbeddedStore implements Store {
   }
 
   async deployedModel(): Promise<ModelRecord | null> {
-    const row = this.db.prepare('SELECT * FROM models WHERE deployed = 1').get() as ModelRow | undefined;
+    const row = this.statement('SELECT * FROM models WHERE deployed = 1').get() as ModelRow | undefined;
     return row ? toModel(row) : null;
   }
 
   async prediction(customerId: number): Promise<Prediction | null> {
-    const row = this.db.prepare('SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
+    const row = this.statement('SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
       { customer_id: number; probability: number; label: 0 | 1; model_version: number } | undefined;
     return row ? { customerId: row.customer_id, probability: row.probability, label: row.label, modelVersion: row.model_version } : null;
   }
@@ -238,14 +247,17 @@ export class EmbeddedStore implements Store {
   }
 
   async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
-    const record = this.db.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM profiles WHERE customer_id = ?').get(decision.customerId) === undefined) return false;
-      const added = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
+    return this.recordOfferOnce.immediate(decision, sms);
+  }
+
+  private recordOfferTransaction(): Transaction<(decision: AdDecision, sms: SmsMessage) => boolean> {
+    return this.db.transaction((decision: AdDecision, sms: SmsMessage): boolean => {
+      if (this.statement('SELECT 1 FROM profiles WHERE customer_id = ?').get(decision.customerId) === undefined) return false;
+      const added = this.statement('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
         .run(decision.customerId, decision.day, decision.eventId, decision.at).changes === 1;
-      if (added) this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);
+      if (added) this.statement('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);
       return added;
     });
-    return record.immediate();
   }
 
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
@@ -293,6 +305,15 @@ export class EmbeddedStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
   }
 
   private bump(name: string, by: number): void {
