@@ -51,6 +51,25 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
   const stats = { requests: new Map<string, number>(), shown: 0, recorded: 0, latency: new LatencyHistogram() };
   const count = (outcome: string) => stats.requests.set(outcome, (stats.requests.get(outcome) ?? 0) + 1);
 
+  // The Host headers seen, and whether each is allowed: callers send the same one on every request.
+  const hosts = new Map<string, boolean>();
+  const hostOk = (host: string): boolean => {
+    let ok = hosts.get(host);
+    if (ok === undefined) {
+      ok = hostAllowed(host, options.host);
+      if (hosts.size >= 64) hosts.clear(); // a bound against callers that send many
+      hosts.set(host, ok);
+    }
+    return ok;
+  };
+  // The day's end, as the offer's valid_until: worked out again only when the day turns.
+  let validUntil = { day: -1, text: '' };
+  const validUntilOf = (at: number): string => {
+    const day = floorTo(at, DAY);
+    if (day !== validUntil.day) validUntil = { day, text: new Date(day + DAY).toISOString() };
+    return validUntil.text;
+  };
+
   const authorised = (req: IncomingMessage): boolean => {
     const given = Buffer.from(req.headers.authorization ?? '');
     return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
@@ -61,7 +80,7 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
       res.setHeader('Allow', 'GET, HEAD');
       return sendJson(res, 405, { error: `${req.method} not allowed (GET, HEAD)` });
     }
-    if (!hostAllowed(req.headers.host ?? '', options.host)) {
+    if (!hostOk(req.headers.host ?? '')) {
       return sendJson(res, 421, { error: `Host "${req.headers.host ?? ''}" is not this server; call it by the address it serves on` });
     }
     const path = (req.url ?? '/').split('?')[0];
@@ -82,7 +101,7 @@ export async function startAdsServer(store: CatalogStore & ModelRegistry & Pick<
     if (answer.recorded) stats.recorded += 1;
     const body: OfferResponse = {
       customer_id: answer.customer_id,
-      offer: answer.show_offer ? { ad: answer.offer, text: OFFER_TEXT, valid_until: new Date(floorTo(at, DAY) + DAY).toISOString() } : null,
+      offer: answer.show_offer ? { ad: answer.offer, text: OFFER_TEXT, valid_until: validUntilOf(at) } : null,
       reason: answer.reason,
       probability: answer.probability,
       model_version: answer.model_version,

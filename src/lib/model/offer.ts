@@ -49,26 +49,46 @@ export async function checkOffer(store: CatalogStore & ModelRegistry, customerId
   return answer((await store.deployedModel()) ? 'not_scored' : 'no_model_deployed');
 }
 
-/** Remembers the customers whose decision for the day is recorded, so a repeated access writes nothing. */
+/** Customers a server remembers as decided for the day; past that it starts over (a few more writes, never a second decision). */
+const DECIDED_KEPT = 1_000_000;
+
+/**
+ * Remembers the customers whose decision for the day is recorded, so a repeated access writes nothing, and the
+ * recording under way, so concurrent accesses of one customer make one write. The store still decides: a
+ * decision made elsewhere (another server, a play) is learnt from recordOffer's answer.
+ */
 export class DecidedToday {
   private day = '';
   private readonly customers = new Set<number>();
+  private readonly recording = new Map<number, Promise<boolean>>();
 
-  has(customerId: number, now: number): boolean {
-    this.turn(now);
-    return this.customers.has(customerId);
-  }
+  constructor(private readonly kept = DECIDED_KEPT) {}
 
-  add(customerId: number, now: number): void {
-    this.turn(now);
-    this.customers.add(customerId);
-  }
-
-  private turn(now: number): void {
+  /** Records the customer's decision for the day of `now` with `record`, unless known recorded; true for the call that recorded it. */
+  async recordOnce(customerId: number, now: number, record: () => Promise<boolean>): Promise<boolean> {
     const day = dayOf(now);
-    if (day !== this.day) {
+    if (day !== this.day) { // a new day (or the clock stepped back): nothing known yet
       this.day = day;
       this.customers.clear();
+      this.recording.clear();
+    }
+    if (this.customers.has(customerId)) return false;
+    const running = this.recording.get(customerId);
+    if (running) {
+      await running;
+      return false;
+    }
+    const recording = record();
+    this.recording.set(customerId, recording);
+    try {
+      const recorded = await recording;
+      if (this.day === day) {
+        if (this.customers.size >= this.kept) this.customers.clear();
+        this.customers.add(customerId);
+      }
+      return recorded;
+    } finally {
+      if (this.recording.get(customerId) === recording) this.recording.delete(customerId);
     }
   }
 }
@@ -76,12 +96,14 @@ export class DecidedToday {
 /**
  * An access at `now`: the check, and when the offer is shown, the day's decision and SMS recorded once
  * (whether this access, an earlier one or a play made it). `recorded` is true for the access that recorded it.
+ * Only an access that shows the offer writes, and of those only a customer's first of the day on this server.
  */
 export async function offerAtAccess(store: CatalogStore & ModelRegistry, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
   const check = await checkOffer(store, customerId);
-  if (!check.show_offer || decided.has(customerId, now)) return { ...check, recorded: false };
-  const { decision, sms } = offerShown(customerId, NOT_A_PLAY, now);
-  const recorded = await store.recordOffer(decision, sms);
-  decided.add(customerId, now);
+  if (!check.show_offer) return { ...check, recorded: false };
+  const recorded = await decided.recordOnce(customerId, now, () => {
+    const { decision, sms } = offerShown(customerId, NOT_A_PLAY, now);
+    return store.recordOffer(decision, sms);
+  });
   return { ...check, recorded };
 }
