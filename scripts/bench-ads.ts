@@ -8,7 +8,7 @@
 // (open loop) over a bounded pool of kept-alive sockets, written and read as raw HTTP/1.1 (no client library
 // on the hot path), and each latency is counted from the request's intended send time, so a late caller or a
 // full pool shows as latency instead of hiding it (coordinated omission). With two or more cores the server
-// is pinned to core 0 and the caller to core 1 (taskset). The server's own CPU time per request (from its
+// is pinned to core 0 and the caller to core 1 (taskset; --ads-no-pin leaves them to the scheduler). The server's own CPU time per request (from its
 // /metrics, process.cpuUsage) is reported beside the latencies: it holds on a machine busy with other work,
 // where latencies do not.
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,11 +32,14 @@ export interface AdsBenchOptions {
   seconds?: number;
   /** A folder for the server's V8 CPU profile (node --cpu-prof), when one is wanted. */
   cpuProfDir?: string;
+  /** Leave the server and the caller to the scheduler instead of a core each (pinned by default when possible). */
+  noPin?: boolean;
 }
 
 /** Issue 12's goal for GET /offers. */
 export const GOAL = { rate: 5000, p99_ms: 5 };
 const CUSTOMERS = 5000;
+const WARM_UP_SECONDS = 2;
 /** Sockets the caller may open; a request waits for a free one (and that wait counts as latency). */
 const MAX_SOCKETS = 64;
 const TOKEN = randomUUID();
@@ -47,23 +50,27 @@ export interface LoadResult {
   requests: number;
   errors: number;
   sockets: number;
+  /** Server on core 0, caller on core 1. */
+  pinned: boolean;
   /** From the intended send time to the answer read: what a caller on that schedule waits. */
   latency_ms: { p50: number; p99: number; p999: number; max: number };
   /** From the request written to the answer read (no wait for the schedule or a socket). */
   service_ms: { p50: number; p99: number; max: number };
+  /** p99 of the requests meant to go out in each second of the run: a slow start, or a stall, shows here. */
+  p99_ms_by_second: number[];
   server_cpu_us_per_request: number | null;
   caller_cpu_us_per_request: number;
   goal: string;
 }
 
-/** Cores the server and the caller each get, when the machine has two and taskset is there. */
-const pinning = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+/** Whether the server and the caller can each get a core of their own: two cores or more, and taskset. */
+const canPin = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 /** Starts `ads serve` on a free port and resolves its URL once it listens. */
-export function serve(cli: string, args: string[], env: NodeJS.ProcessEnv, cpuProfDir?: string): Promise<{ url: string; stop(): Promise<void> }> {
+export function serve(cli: string, args: string[], env: NodeJS.ProcessEnv, pinned: boolean, cpuProfDir?: string): Promise<{ url: string; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const node = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), cli, 'ads', 'serve', '--port', '0', '--json', ...args];
-    const [command, argv] = pinning ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+    const [command, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
     const child = spawn(command, argv, { env: { ...env, MUSICFLOW_ADS_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -99,7 +106,7 @@ function serverCpuSeconds(url: string): Promise<number | null> {
 
 /** Pins this process (every thread) to the given cores while the caller runs. */
 function pinSelf(cores: string): void {
-  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' });
+  spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' });
 }
 
 const quantile = (sorted: Float64Array, q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(2));
@@ -107,19 +114,27 @@ const quantile = (sorted: Float64Array, q: number) => Number((sorted[Math.min(so
 /** One kept-alive socket carrying one request at a time. */
 interface Conn { socket: Socket; buffered: string; intended: number; written: number }
 
-/** Open loop: requests go out on schedule whether or not earlier ones answered, so a slow server shows as latency. */
-export async function load(url: string, rate = GOAL.rate, seconds = 10): Promise<LoadResult> {
+/**
+ * Open loop: requests go out on schedule whether or not earlier ones answered, so a slow server shows as latency.
+ * A warm-up (WARM_UP_SECONDS at the same rate, unmeasured) first lets the server compile its hot path and the
+ * caller open its sockets; it asks about the even customer ids and the measured run about the odd ones, so the
+ * measured run still meets each customer's first access of the day (the one that records a decision).
+ */
+export async function load(url: string, rate = GOAL.rate, seconds = 10, pinned = false): Promise<LoadResult> {
   const { hostname, port, host } = new URL(url);
   const random = new Random(5, 1);
   const total = Math.round(rate * seconds);
   const latency = new Float64Array(total);
   const service = new Float64Array(total);
-  let answered = 0; // with 200
-  let completed = 0; // any answer
+  const second = new Uint16Array(total); // of the intended send time, from the start
+  let recording = false;
+  let answered = 0; // with 200, while recording
+  let completed = 0; // any answer, while recording
   const conns: Conn[] = [];
   const idle: Conn[] = [];
   const waiting: Array<{ intended: number; customer: number }> = [];
   const head = (customer: number) => `GET /offers/${customer} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+  let started = performance.now();
   let finished: () => void = () => {};
   const done = new Promise<void>((resolve) => { finished = resolve; });
 
@@ -142,13 +157,16 @@ export async function load(url: string, rate = GOAL.rate, seconds = 10): Promise
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(conn.buffered.slice(0, end))?.[1] ?? 0);
       if (conn.buffered.length < end + 4 + length) return;
       const now = performance.now();
-      if (conn.buffered.startsWith('HTTP/1.1 200')) {
-        latency[answered] = now - conn.intended;
-        service[answered] = now - conn.written;
-        answered += 1;
+      if (recording && conn.intended >= started) {
+        if (conn.buffered.startsWith('HTTP/1.1 200')) {
+          latency[answered] = now - conn.intended;
+          service[answered] = now - conn.written;
+          second[answered] = Math.floor((conn.intended - started) / 1000);
+          answered += 1;
+        }
+        completed += 1;
+        if (completed === total) finished();
       }
-      completed += 1;
-      if (completed === total) finished();
       conn.buffered = conn.buffered.slice(end + 4 + length);
       free(conn);
     }
@@ -169,29 +187,35 @@ export async function load(url: string, rate = GOAL.rate, seconds = 10): Promise
     waiting.push({ intended, customer });
     if (conns.length < MAX_SOCKETS) open();
   };
-
-  pinSelf('1');
-  const serverCpuBefore = await serverCpuSeconds(url);
-  const callerCpuBefore = process.cpuUsage();
-  const started = performance.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
+  /** `count` requests at `rate` from now, about the customers `customer` draws. */
+  const schedule = (count: number, customer: () => number) => new Promise<void>((resolve) => {
+    started = performance.now();
+    let sent = 0;
     const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-      for (; sent < due; sent++) dispatch(started + (sent * 1000) / rate, random.between(1, CUSTOMERS));
-      if (sent < total) setTimeout(tick, 1);
+      const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent++) dispatch(started + (sent * 1000) / rate, customer());
+      if (sent < count) setTimeout(tick, 1);
       else resolve();
     };
     tick();
   });
+
+  if (pinned) pinSelf('1');
+  await schedule(Math.round(rate * WARM_UP_SECONDS), () => 2 * random.between(1, CUSTOMERS / 2));
+  const serverCpuBefore = await serverCpuSeconds(url);
+  const callerCpuBefore = process.cpuUsage();
+  recording = true;
+  await schedule(total, () => 2 * random.between(1, CUSTOMERS / 2) - 1);
   const elapsed = (performance.now() - started) / 1000;
   await Promise.race([done, new Promise((r) => setTimeout(r, 30_000).unref())]);
   const callerCpu = process.cpuUsage(callerCpuBefore);
   const serverCpuAfter = await serverCpuSeconds(url);
   for (const conn of conns) conn.socket.destroy();
-  pinSelf(`0-${cpus().length - 1}`);
+  if (pinned) pinSelf(`0-${cpus().length - 1}`);
   const errors = total - answered;
 
+  const bySecond = Array.from({ length: Math.ceil(seconds) }, () => [] as number[]);
+  for (let i = 0; i < answered; i++) bySecond[Math.min(bySecond.length - 1, second[i])].push(latency[i]);
   const sortedLatency = latency.subarray(0, answered).sort();
   const sortedService = service.subarray(0, answered).sort();
   const p99 = quantile(sortedLatency, 0.99);
@@ -201,8 +225,10 @@ export async function load(url: string, rate = GOAL.rate, seconds = 10): Promise
     requests: total,
     errors,
     sockets: conns.length,
+    pinned,
     latency_ms: { p50: quantile(sortedLatency, 0.5), p99, p999: quantile(sortedLatency, 0.999), max: quantile(sortedLatency, 1) },
     service_ms: { p50: quantile(sortedService, 0.5), p99: quantile(sortedService, 0.99), max: quantile(sortedService, 1) },
+    p99_ms_by_second: bySecond.map((l) => quantile(Float64Array.from(l).sort(), 0.99)),
     server_cpu_us_per_request: serverCpuBefore === null || serverCpuAfter === null ? null : Math.round(((serverCpuAfter - serverCpuBefore) * 1e6) / total),
     caller_cpu_us_per_request: Math.round((callerCpu.user + callerCpu.system) / total),
     goal: `p99 < ${GOAL.p99_ms} ms at ${GOAL.rate.toLocaleString('en-US')} requests/s: ${rate >= GOAL.rate && errors === 0 && p99 < GOAL.p99_ms ? 'met' : 'not met'}`,
@@ -214,7 +240,7 @@ export function loadLine(backend: string, r: LoadResult): string {
   return `ads ${backend} ${r.rate.toLocaleString('en-US')} rps: p50 ${r.latency_ms.p50} ms, p99 ${r.latency_ms.p99} ms (goal p99 < ${GOAL.p99_ms} ms at `
     + `${GOAL.rate.toLocaleString('en-US')} rps: ${r.goal.endsWith('not met') ? 'not met' : 'met'}); ${r.errors} errors; `
     + `server CPU ${r.server_cpu_us_per_request ?? '?'} µs/request, caller ${r.caller_cpu_us_per_request} µs/request`
-    + `${pinning ? ' (server on core 0, caller on core 1)' : ''}`;
+    + `${r.pinned ? ' (server on core 0, caller on core 1)' : ''}`;
 }
 
 async function prepared(options: AdsBenchOptions, at: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -230,9 +256,10 @@ async function measure(options: AdsBenchOptions, cli: string, backend: string, a
   const rate = options.rate ?? GOAL.rate;
   const seconds = options.seconds ?? 10;
   options.log(`ads: ${backend}, ${rate} requests/s for ${seconds} s`);
-  const server = await serve(cli, at, env, options.cpuProfDir);
+  const pinned = canPin && !options.noPin;
+  const server = await serve(cli, at, env, pinned, options.cpuProfDir);
   try {
-    const result = await load(server.url, rate, seconds);
+    const result = await load(server.url, rate, seconds, pinned);
     options.log(loadLine(backend, result));
     return result;
   } finally {

@@ -1,5 +1,5 @@
 // `npm run bench [-- --events N] [--servers] [--elasticsearch-only] [--skip-dashboard] [--skip-embedded] [--skip-ads] [--ads-only]
-// [--ads-rate N] [--ads-seconds N] [--ads-cpu-prof DIR]`: the numbers behind the issue notes.
+// [--ads-rate N] [--ads-seconds N] [--ads-cpu-prof DIR] [--ads-no-pin]`: the numbers behind the issue notes.
 // Generates the plays once (bench-data/), then runs the real CLI in child processes, each reporting its
 // own peak memory, and prints one JSON summary (also saved to bench-data/results.json).
 import { spawn } from 'node:child_process';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     log('offer API latency (ads serve)');
     results.ads = await benchAds({
       files, dataDir: join(root, 'bench-data'), runCli, log, embeddedEnv: embeddedEnv(), freshDir,
-      rate: value('--ads-rate', 5000), seconds: value('--ads-seconds', 10), cpuProfDir: text('--ads-cpu-prof'),
+      rate: value('--ads-rate', 5000), seconds: value('--ads-seconds', 10), cpuProfDir: text('--ads-cpu-prof'), noPin: flag('--ads-no-pin'),
     }, cli);
   }
   if (flag('--ads-only')) {
