@@ -19,7 +19,7 @@ const EXPLAIN: Record<string, string> = {
 export function register(program: Command): void {
   const ads = program.command('ads').description('ad targeting at access time');
   const check = ads.command('check').argument('<customer_id>', 'customer id')
-    .description('show the one-day Gold offer to this customer now? (two store reads, fast enough before a play)');
+    .description('show the one-day Gold offer to this customer now? (one store read, fast enough before a play)');
   withGlobals(check);
   example(check, 'musicflow ads check 109 --json');
   check.action((idText: string, opts) => run(async () => {

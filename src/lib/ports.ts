@@ -205,6 +205,15 @@ export interface Prediction {
   modelVersion: number;
 }
 
+/** What the offer check at an access reads, all at once (one statement, one round trip). */
+export interface OfferFacts {
+  /** The customer's record now (null: no such customer): an upgrade or a closed account since scoring counts. */
+  customer: Pick<Customer, 'active' | 'level'> | null;
+  prediction: Prediction | null;
+  /** Whether a model is deployed (tells "not scored" from "nothing deployed" when there is no prediction). */
+  modelDeployed: boolean;
+}
+
 export interface ModelRecord {
   version: number;
   createdAt: number;
@@ -267,6 +276,8 @@ export interface ModelRegistry {
   deployedModel(): Promise<ModelRecord | null>;
   prediction(customerId: number): Promise<Prediction | null>;
   isTargeted(customerId: number): Promise<boolean>;
+  /** getCustomers, prediction and whether deployedModel is not null, for one customer, read together: the offer API's read. */
+  offerFacts(customerId: number): Promise<OfferFacts>;
   adDecisionsOf(customerId: number): Promise<AdDecision[]>;
   /**
    * An offer shown at an access outside the log (the offer API): its decision and SMS, atomically, unless the

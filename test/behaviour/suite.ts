@@ -384,6 +384,29 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
+    it('offerFacts reads together what getCustomers, prediction and deployedModel say of a customer', async () => {
+      const empty = await openBackends(await set.freshConfig());
+      try {
+        assert.deepEqual(await empty.store.offerFacts(1), { customer: null, prediction: null, modelDeployed: false });
+      } finally {
+        await empty.close();
+      }
+      const { b } = await seededWithModel(set, [[1, 0.9], [2, 0.1], [99_999, 0.7]]);
+      try {
+        for (const id of [1, 2, 3, 99_999]) {
+          const customer = (await b.store.getCustomers([id])).get(id);
+          assert.deepEqual(await b.store.offerFacts(id), {
+            customer: customer ? { active: customer.active, level: customer.level } : null,
+            prediction: await b.store.prediction(id),
+            modelDeployed: (await b.store.deployedModel()) !== null,
+          }, `customer ${id}`);
+        }
+        assert.equal((await b.store.offerFacts(1)).prediction?.label, 1);
+      } finally {
+        await b.close();
+      }
+    });
+
     it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
       try {

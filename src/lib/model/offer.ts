@@ -1,9 +1,9 @@
 // The access-time question "show the one-day Gold offer to this customer now?", answered from the store
-// with two reads made together (the customer's current record and their prediction), so it can sit in
-// front of a play request; and, at an access through the offer API, the decision it makes.
+// in one read (the customer's current record, their prediction, whether a model is deployed: offerFacts), so it
+// can sit in front of a play request; and, at an access through the offer API, the decision it makes.
 import { dayOf } from '../pipeline/time.js';
 import { NOT_A_PLAY, offerShown } from '../pipeline/target.js';
-import type { CatalogStore, ModelRegistry } from '../ports.js';
+import type { ModelRegistry } from '../ports.js';
 import { LEVEL_NAMES } from '../records.js';
 import { OFFER_AD } from './features.js';
 
@@ -27,9 +27,8 @@ export interface OfferCheck {
   active: boolean | null;
 }
 
-export async function checkOffer(store: CatalogStore & ModelRegistry, customerId: number): Promise<OfferCheck> {
-  const [customers, prediction] = await Promise.all([store.getCustomers([customerId]), store.prediction(customerId)]);
-  const customer = customers.get(customerId) ?? null;
+export async function checkOffer(store: Pick<ModelRegistry, 'offerFacts'>, customerId: number): Promise<OfferCheck> {
+  const { customer, prediction, modelDeployed } = await store.offerFacts(customerId);
   const answer = (reason: OfferReason): OfferCheck => ({
     customer_id: customerId,
     show_offer: reason === 'predicted_click',
@@ -45,8 +44,7 @@ export async function checkOffer(store: CatalogStore & ModelRegistry, customerId
   if (!customer.active) return answer('inactive');
   if (customer.level >= 2) return answer('already_gold');
   if (prediction) return answer(prediction.label === 1 ? 'predicted_click' : 'predicted_no_click');
-  // Rare path: a third read tells "nothing deployed" from "deployed, but this customer had no profile".
-  return answer((await store.deployedModel()) ? 'not_scored' : 'no_model_deployed');
+  return answer(modelDeployed ? 'not_scored' : 'no_model_deployed');
 }
 
 /** Customers a server remembers as decided for the day; past that it starts over (a few more writes, never a second decision). */
@@ -98,7 +96,7 @@ export class DecidedToday {
  * (whether this access, an earlier one or a play made it). `recorded` is true for the access that recorded it.
  * Only an access that shows the offer writes, and of those only a customer's first of the day on this server.
  */
-export async function offerAtAccess(store: CatalogStore & ModelRegistry, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
+export async function offerAtAccess(store: Pick<ModelRegistry, 'offerFacts' | 'recordOffer'>, customerId: number, now: number, decided: DecidedToday): Promise<OfferCheck & { recorded: boolean }> {
   const check = await checkOffer(store, customerId);
   if (!check.show_offer) return { ...check, recorded: false };
   const recorded = await decided.recordOnce(customerId, now, () => {

@@ -4,7 +4,7 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import { join } from 'node:path';
 import {
   WatermarkConflict,
-  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
+  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type OfferFacts, type Prediction,
   type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
@@ -240,6 +240,18 @@ export class EmbeddedStore implements Store {
     const row = this.statement('SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
       { customer_id: number; probability: number; label: 0 | 1; model_version: number } | undefined;
     return row ? { customerId: row.customer_id, probability: row.probability, label: row.label, modelVersion: row.model_version } : null;
+  }
+
+  async offerFacts(customerId: number): Promise<OfferFacts> {
+    const row = this.statement(`SELECT c.active, c.level, p.probability, p.label, p.model_version,
+      EXISTS (SELECT 1 FROM models WHERE deployed = 1) AS deployed
+      FROM (SELECT ? AS id) AS asked LEFT JOIN customers c ON c.id = asked.id LEFT JOIN predictions p ON p.customer_id = asked.id`).get(customerId) as
+      { active: number | null; level: number | null; probability: number | null; label: 0 | 1 | null; model_version: number | null; deployed: number };
+    return {
+      customer: row.active === null ? null : { active: row.active === 1, level: row.level as Customer['level'] },
+      prediction: row.label === null ? null : { customerId, probability: row.probability!, label: row.label, modelVersion: row.model_version! },
+      modelDeployed: row.deployed === 1,
+    };
   }
 
   async isTargeted(customerId: number): Promise<boolean> {

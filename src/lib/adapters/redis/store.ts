@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { MusicflowError } from '../../errors.js';
 import {
   WatermarkConflict,
-  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type Prediction,
+  type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type OfferFacts, type Prediction,
   type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
@@ -69,6 +69,13 @@ const CUSTOMER_LAYOUT: ReadonlyArray<readonly [string, (c: Customer) => string |
   ['sign_date', (c) => c.signDate], ['active', (c) => flag(c.active)], ['level', (c) => c.level], ['campaign', (c) => c.campaign],
   ['linked_with_apps', (c) => flag(c.linkedWithApps)], ['age', (c) => c.age], ['age_source', (c) => c.ageSource],
 ];
+
+/** A prediction from its two keys: the label (GET) and "<probability>|<model version>" (the predictions hash). */
+function toPrediction(customerId: number, label: string | null, detail: string | null): Prediction | null {
+  if (label === null || detail === null) return null;
+  const [probability, modelVersion] = detail.split('|').map(Number);
+  return { customerId, probability, label: label === '1' ? 1 : 0, modelVersion };
+}
 
 function toCustomer(id: number, h: Record<string, string>): Customer {
   return {
@@ -483,9 +490,20 @@ export class RedisStore implements Store {
     const [label, detail] = await this.run((redis) => Promise.all([
       redis.get(this.keys.predEvent(customerId)), redis.hget(this.keys.predictions, String(customerId)),
     ]));
-    if (label === null || detail === null) return null;
-    const [probability, modelVersion] = detail.split('|').map(Number);
-    return { customerId, probability, label: label === '1' ? 1 : 0, modelVersion };
+    return toPrediction(customerId, label, detail);
+  }
+
+  async offerFacts(customerId: number): Promise<OfferFacts> {
+    // Four small reads issued together: one write and one read on the (auto-pipelined) connection.
+    const [[active, level], label, detail, deployed] = await this.run((redis) => Promise.all([
+      redis.hmget(this.keys.customer(customerId), 'active', 'level'), redis.get(this.keys.predEvent(customerId)),
+      redis.hget(this.keys.predictions, String(customerId)), redis.exists(this.keys.deployedModel),
+    ]));
+    return {
+      customer: active === null ? null : { active: active === '1', level: Number(level) as Customer['level'] },
+      prediction: toPrediction(customerId, label, detail),
+      modelDeployed: deployed === 1,
+    };
   }
 
   async isTargeted(customerId: number): Promise<boolean> {
