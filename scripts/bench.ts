@@ -130,7 +130,9 @@ async function main(): Promise<void> {
     }, cli);
   }
   if (flag('--ads-only')) {
+    results.goals = performanceGoals(results).filter((g) => g.goal.startsWith('ads serve'));
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    for (const goal of formatGoals(results.goals as ReturnType<typeof performanceGoals>)) log(goal);
     return;
   }
   if (!flag('--skip-embedded')) {
