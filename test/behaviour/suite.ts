@@ -2,6 +2,8 @@
 // (embedded files; Kafka + Redis) runs these same tests unchanged.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backends } from '../../src/lib/app/backends.js';
@@ -407,6 +409,24 @@ export function behaviourSuite(set: AdapterSet): void {
         const counts = await b.store.counts();
         assert.deepEqual([counts.adDecisions, counts.smsQueued], [2, 2]);
         assert.deepEqual((await b.store.claimSms('test-sender', 10)).map((m) => m.id).sort(), ['1:2014-10-20', '1:2014-10-21']);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('keeps a customer\'s phone number from cust.csv\'s Phone column, and none for a file without one', async () => {
+      const b = await openBackends(await set.freshConfig());
+      try {
+        const dir = tempDir('musicflow-phones-');
+        const header = 'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps';
+        writeFileSync(join(dir, 'with.csv'), `${header},Phone\n1,"Ann",1,"1 Main St","10001","01/15/2013",1,0,0,1,+15550100001\n2,"Bob",0,"2 Oak Ave","94103","03/02/2013",1,1,2,0,\n`);
+        writeFileSync(join(dir, 'without.csv'), `${header}\n3,"Cy",0,"3 Elm Rd","60601","03/02/2013",1,1,2,0\n`);
+        await seedFiles(b, { customers: join(dir, 'with.csv') });
+        await seedFiles(b, { customers: join(dir, 'without.csv') });
+        const got = await b.catalog.getCustomers([1, 2, 3]);
+        assert.deepEqual([1, 2, 3].map((id) => got.get(id)?.phone ?? null), ['+15550100001', null, null]);
+        await seedFiles(b, { customers: join(dir, 'with.csv') });
+        assert.equal((await b.catalog.getCustomers([1])).get(1)?.phone, '+15550100001', 'seeding again keeps it');
       } finally {
         await b.close();
       }
