@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -99,25 +99,25 @@ const redis: QueueSetup = {
   env: (config) => ({ ...embeddedEnv, MUSICFLOW_HOME: config.dataDir, MUSICFLOW_REDIS_URL: config.redisUrl, MUSICFLOW_REDIS_PREFIX: config.redisPrefix }),
 };
 
-/** 10,000 messages, one per customer, queued as the stream queues them (one batch per log partition). */
-async function queueMessages(config: Config): Promise<{ ids: string[]; phones: string }> {
+/** `count` messages, one per customer, queued as the stream queues them (one batch per log partition). */
+async function queueMessages(config: Config, count = MESSAGES): Promise<{ ids: string[]; phones: string }> {
   const backends = await openBackends(config);
   const ids: string[] = [];
   try {
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const sms: SmsMessage[] = [];
-      for (let c = partition + 1; c <= MESSAGES; c += PARTITIONS) {
+      for (let c = partition + 1; c <= count; c += PARTITIONS) {
         sms.push({ id: `${c}:2026-03-01`, customerId: c, day: '2026-03-01', text: 'Gold for a day', at: Date.UTC(2026, 2, 1) });
       }
       ids.push(...sms.map((m) => m.id));
       await backends.store.applyBatch(storeBatch({ position: { log: 'plays', partition, expected: -1, next: 0 }, sms }));
     }
-    assert.equal((await backends.sms.smsStats()).pending, MESSAGES);
+    assert.equal((await backends.sms.smsStats()).pending, count);
   } finally {
     await backends.close();
   }
   const phones = join(config.dataDir, 'phones.csv');
-  writeFileSync(phones, `CustID,Phone\n${Array.from({ length: MESSAGES }, (_, i) => `${i + 1},${phoneOf(i + 1)}`).join('\n')}\n`);
+  writeFileSync(phones, `CustID,Phone\n${Array.from({ length: count }, (_, i) => `${i + 1},${phoneOf(i + 1)}`).join('\n')}\n`);
   return { ids, phones };
 }
 
@@ -127,8 +127,8 @@ after(() => { for (const child of children) child.kill('SIGKILL'); });
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** `musicflow sms serve --until-empty` with short claims and backoffs, through the webhook provider to the double. */
-function sender(setup: QueueSetup, config: Config, gateway: FlakyGatewayDouble, phones: string): { child: ChildProcess; exit: Promise<Exit> } {
-  const child = spawn(process.execPath, [BIN, 'sms', 'serve', '--provider', 'webhook', '--phones', phones, '--until-empty', '--json',
+function sender(setup: QueueSetup, config: Config, gateway: { url: string }, phones: string, extra = ['--until-empty']): { child: ChildProcess; exit: Promise<Exit> } {
+  const child = spawn(process.execPath, [BIN, 'sms', 'serve', '--provider', 'webhook', '--phones', phones, '--json', ...extra,
     '--concurrency', String(CONCURRENCY), '--claim-timeout', '10', '--provider-timeout', '1000', '--backoff', '5', '--backoff-max', '50', '--max-tries', '40'], {
     env: { ...setup.env(config), MUSICFLOW_SMS_WEBHOOK_URL: gateway.url, MUSICFLOW_SMS_WEBHOOK_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -198,5 +198,68 @@ for (const setup of redisUrl ? [embedded, redis] : [embedded]) {
     });
   });
 }
+
+it('sms serve: a refused message and one without a phone go to `sms failed` with the reason, `sms retry` requeues one; /metrics, status and SIGTERM', { timeout: 60_000 }, async () => {
+  const config = embedded.config();
+  const { phones } = await queueMessages(config, 3);
+  writeFileSync(phones, `CustID,Phone\n1,${phoneOf(1)}\n2,${phoneOf(2)}\n`); // customer 3 has no number
+  const delivered: string[] = [];
+  const gateway = createServer((req, res) => {
+    const key = String(req.headers['idempotency-key']);
+    req.resume().on('end', () => {
+      if (key.startsWith('2:')) return void res.writeHead(400).end('{"error":"not a mobile number"}');
+      delivered.push(key);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  try {
+    const serve = sender(embedded, config, { url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms` }, phones, ['--metrics-port', '0']);
+    let stderr = '';
+    const metricsUrl = await new Promise<string>((resolve) => serve.child.stderr!.on('data', (d) => {
+      stderr += d;
+      const found = /metrics at (http:\/\/[^\s;]+)/.exec(stderr);
+      if (found) resolve(found[1]);
+    }));
+    let metrics = '';
+    while (!/^musicflow_sms_pending 0$/m.test(metrics)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await (await fetch(metricsUrl)).text();
+    }
+    for (const line of ['musicflow_sms_sender_sent_total 1', 'musicflow_sms_sender_failed_total 2', 'musicflow_sms_failed 2', 'musicflow_sms_oldest_pending_age_seconds 0']) {
+      assert.match(metrics, new RegExp(`^${line}$`, 'm'));
+    }
+    const foreign = await new Promise<number>((resolve, reject) => {
+      get(metricsUrl, { headers: { host: 'rebound.example' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    });
+    assert.equal(foreign, 421, 'a foreign Host header is refused');
+    serve.child.kill('SIGTERM');
+    const exit = await serve.exit;
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.deepEqual(delivered, ['1:2026-03-01']);
+    const env = embedded.env(config);
+    const cli = (...args: string[]) => new Promise<Exit>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err }));
+    });
+    const failed = JSON.parse((await cli('sms', 'failed', '--json')).stdout) as { failed: Array<{ id: string; reason: string }> };
+    assert.deepEqual(failed.failed.map((f) => f.id).sort(), ['2:2026-03-01', '3:2026-03-01']);
+    assert.match(failed.failed.find((f) => f.id === '2:2026-03-01')!.reason, /HTTP 400: \{"error":"not a mobile number"\}/);
+    assert.match(failed.failed.find((f) => f.id === '3:2026-03-01')!.reason, /customer 3 has no phone number/);
+    const retried = await cli('sms', 'retry', '2:2026-03-01', '--json');
+    assert.deepEqual([retried.code, JSON.parse(retried.stdout)], [0, { requeued: 1, not_on_the_list: 0 }]);
+    assert.equal((await cli('sms', 'retry', '2:2026-03-01')).code, 1, 'no longer on the list');
+    assert.equal((await cli('sms', 'retry')).code, 2, 'neither ids nor --all: a usage error');
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { sms: { sent: number; failed: number; pending: number; retried: number } };
+    assert.deepEqual([status.sms.sent, status.sms.failed, status.sms.pending], [1, 1, 1]);
+  } finally {
+    gateway.closeAllConnections();
+    gateway.close();
+  }
+});
 
 if (!redisUrl) it('sms serve on Redis', { skip: 'MUSICFLOW_REDIS_URL is unset: start the stack with `npm run stack:up` (npm test does)' }, () => {});
