@@ -78,12 +78,17 @@ function summary(r: DemoReport): string[] {
     `  interests         ${n(r.interests)} (same track 3+ times within 30 minutes)`,
     `  offer model       ${model}`,
     `  targeting         ${n(r.targeted_customers)} of ${n(r.eligible_customers)} eligible customers; ${n(r.ad_decisions)} ad decisions, ${n(r.sms_queued)} SMS queued`,
+    r.offer_loop
+      ? `  offer loop        GET /offers/${r.offer_loop.customer_id}: ${r.offer_loop.offer.offer ? r.offer_loop.offer.offer.ad : 'no offer'}; `
+        + `SMS ${r.offer_loop.sms_id} ${r.offer_loop.sms_delivered ? 'delivered to' : chalk.yellow('not found in')} ${r.offer_loop.outbox} (${n(r.offer_loop.sms_sent)} SMS sent)`
+      : '  offer loop        nobody targeted: no offer to show',
     `  took              ${(r.elapsed_ms / 1000).toFixed(1)} s; state in ${r.data_dir}`,
     '',
     'next:',
     '  musicflow status                     health, lag and counts',
     '  musicflow ads check <customer_id>    show the offer now?',
-    '  musicflow sms send                   drain the SMS queue to the outbox',
+    '  musicflow sms serve                  keep sending the SMS queue (to the outbox; docs/sms.md)',
+    '  MUSICFLOW_ADS_TOKEN=... musicflow ads serve   the offer API',
     '  musicflow dashboard                  charts and the US map',
   ];
 }

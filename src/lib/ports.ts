@@ -288,10 +288,56 @@ export interface ModelRegistry {
   recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean>;
 }
 
-/** SMS queue: the stream enqueues each message once (see StoreWrites); the sender claims, sends, then acknowledges. */
+/** A claimed SMS not acknowledged within this time goes back to the queue (its sender died) unless the caller says otherwise. */
+export const SMS_CLAIM_TIMEOUT_MS = 60_000;
+
+/** Why a message can never be sent (the provider's answer, or the sender's reason). */
+export interface SmsFailure {
+  id: string;
+  reason: string;
+}
+
+/** A message on the SMS dead-letter list. */
+export interface FailedSms {
+  message: SmsMessage;
+  reason: string;
+  failedAt: number;
+}
+
+/**
+ * The queue as a whole: every message ever queued is sent, failed (on the dead-letter list) or pending (queued or
+ * claimed), so pending = queued - sent - failed. `retried` counts the tries after a timeout, 429 or 5xx.
+ */
+export interface SmsQueueStats {
+  queued: number;
+  sent: number;
+  failed: number;
+  pending: number;
+  retried: number;
+  /** When the oldest pending message was queued (or requeued), epoch ms; null when none is pending. */
+  oldestPendingAt: number | null;
+}
+
+/**
+ * SMS queue: the stream enqueues each message once (see StoreWrites); a sender claims, sends, then acknowledges.
+ * A message stays with the sender that claimed it for `claimTimeoutMs`; after that any sender may claim it again
+ * (the one that had it died). Acknowledging, failing or releasing a message that is no longer claimed changes nothing.
+ */
 export interface SmsQueue {
-  claimSms(consumer: string, limit: number): Promise<SmsMessage[]>;
+  claimSms(consumer: string, limit: number, claimTimeoutMs?: number): Promise<SmsMessage[]>;
+  /** The provider accepted these: never handed out again. */
   ackSms(ids: string[]): Promise<void>;
+  /** These can never be sent: onto the dead-letter list with the reason. Resolves how many were still claimed and moved. */
+  failSms(failures: SmsFailure[], at: number): Promise<number>;
+  /** Back to the queue at once, for any sender (a sender shutting down before it could send them). */
+  releaseSms(ids: string[]): Promise<void>;
+  /** The dead-letter list, oldest failure first. */
+  failedSms(limit: number): Promise<FailedSms[]>;
+  /** Back from the dead-letter list into the queue, as the same message (same id): the given ids, or all. Resolves how many. */
+  requeueFailedSms(ids: string[] | 'all'): Promise<number>;
+  /** Adds to the running count of retried tries (`retried` in smsStats). */
+  countSmsRetries(tries: number): Promise<void>;
+  smsStats(): Promise<SmsQueueStats>;
 }
 
 /** What each backend reports of itself: counts and health stay per backend, over all its concepts. */

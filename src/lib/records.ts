@@ -26,6 +26,8 @@ export interface Customer {
   linkedWithApps: boolean;
   age: number;
   ageSource: AgeSource; // 'derived' when the file had no age: never shown as a fact
+  /** E.164 (`+` and 8 to 15 digits), from cust.csv's optional Phone column; absent when the file has none. */
+  phone?: string;
 }
 
 export interface Track {

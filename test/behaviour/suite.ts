@@ -2,6 +2,8 @@
 // (embedded files; Kafka + Redis) runs these same tests unchanged.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backends } from '../../src/lib/app/backends.js';
@@ -430,6 +432,68 @@ export function behaviourSuite(set: AdapterSet): void {
         const counts = await b.store.counts();
         assert.deepEqual([counts.adDecisions, counts.smsQueued], [2, 2]);
         assert.deepEqual((await b.store.claimSms('test-sender', 10)).map((m) => m.id).sort(), ['1:2014-10-20', '1:2014-10-21']);
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('keeps a customer\'s phone number from cust.csv\'s Phone column, and none for a file without one', async () => {
+      const b = await openBackends(await set.freshConfig());
+      try {
+        const dir = tempDir('musicflow-phones-');
+        const header = 'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps';
+        writeFileSync(join(dir, 'with.csv'), `${header},Phone\n1,"Ann",1,"1 Main St","10001","01/15/2013",1,0,0,1,+15550100001\n2,"Bob",0,"2 Oak Ave","94103","03/02/2013",1,1,2,0,\n`);
+        writeFileSync(join(dir, 'without.csv'), `${header}\n3,"Cy",0,"3 Elm Rd","60601","03/02/2013",1,1,2,0\n`);
+        await seedFiles(b, { customers: join(dir, 'with.csv') });
+        await seedFiles(b, { customers: join(dir, 'without.csv') });
+        const got = await b.catalog.getCustomers([1, 2, 3]);
+        assert.deepEqual([1, 2, 3].map((id) => got.get(id)?.phone ?? null), ['+15550100001', null, null]);
+        await seedFiles(b, { customers: join(dir, 'with.csv') });
+        assert.equal((await b.catalog.getCustomers([1])).get(1)?.phone, '+15550100001', 'seeding again keeps it');
+      } finally {
+        await b.close();
+      }
+    });
+
+    it('the SMS queue: a claim ends after its timeout, a release at once; sent and failed stay settled; a failed message comes back as itself', async () => {
+      const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
+      const ids = (list: Array<{ id: string }>) => list.map((m) => m.id).sort();
+      try {
+        await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
+        await streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never });
+        for (const day of [21, 22]) {
+          const shown = offerShown(1, NOT_A_PLAY, Date.UTC(2014, 9, day, 8));
+          assert.equal(await b.store.recordOffer(shown.decision, shown.sms), true);
+        }
+        const all = ['1:2014-10-20', '1:2014-10-21', '1:2014-10-22'];
+        assert.deepEqual(await b.sms.smsStats(), { queued: 3, sent: 0, failed: 0, pending: 3, retried: 0, oldestPendingAt: (await b.sms.smsStats()).oldestPendingAt });
+        assert.ok((await b.sms.smsStats()).oldestPendingAt! > Date.UTC(2020, 0, 1), 'queued at the wall-clock time, not the play\'s');
+        const first = await b.sms.claimSms('a', 10, 60_000);
+        assert.deepEqual(ids(first), all);
+        assert.deepEqual(await b.sms.claimSms('b', 10, 60_000), [], 'claimed by a, within its timeout');
+        await b.sms.ackSms(['1:2014-10-20']);
+        assert.equal(await b.sms.failSms([{ id: '1:2014-10-21', reason: 'HTTP 400: not a mobile number' }], 1_000), 1);
+        assert.equal(await b.sms.failSms([{ id: '1:2014-10-20', reason: 'late' }, { id: '1:2014-10-21', reason: 'again' }], 2_000), 0, 'sent or failed already: unchanged');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.deepEqual(ids(await b.sms.claimSms('b', 10, 5)), ['1:2014-10-22'], 'only the unsettled message is reclaimed once its claim ended');
+        await b.sms.releaseSms(['1:2014-10-22']);
+        assert.deepEqual(ids(await b.sms.claimSms('c', 10, 60_000)), ['1:2014-10-22'], 'released: handed out at once');
+        await b.sms.ackSms(['1:2014-10-22']);
+        await b.sms.countSmsRetries(2);
+        assert.deepEqual(await b.sms.smsStats(), { queued: 3, sent: 2, failed: 1, pending: 0, retried: 2, oldestPendingAt: null });
+        const failed = await b.sms.failedSms(10);
+        assert.deepEqual(failed.map((f) => [f.message.id, f.message.customerId, f.message.day, f.reason, f.failedAt]),
+          [['1:2014-10-21', 1, '2014-10-21', 'HTTP 400: not a mobile number', 1_000]]);
+        assert.equal(await b.sms.requeueFailedSms(['1:2014-10-21']), 1);
+        assert.equal(await b.sms.requeueFailedSms(['1:2014-10-21']), 0, 'no longer on the list');
+        assert.deepEqual(await b.sms.failedSms(10), []);
+        const again = await b.sms.claimSms('d', 10, 60_000);
+        assert.deepEqual(again, [failed[0].message], 'the same message, same id');
+        await b.sms.failSms([{ id: again[0].id, reason: 'HTTP 404' }], 3_000);
+        assert.equal(await b.sms.requeueFailedSms('all'), 1);
+        await b.sms.ackSms(ids(await b.sms.claimSms('e', 10, 60_000)));
+        assert.deepEqual(await b.sms.smsStats(), { queued: 3, sent: 3, failed: 0, pending: 0, retried: 2, oldestPendingAt: null });
+        assert.deepEqual(await b.sms.claimSms('f', 10, 1), []);
       } finally {
         await b.close();
       }

@@ -123,6 +123,21 @@ test('customers: columns found by name in any order; Age or BirthDate columns gi
   assert.match(all.values[3].repaired ?? '', /Age "old" unreadable/);
 });
 
+test('customers: an optional Phone column gives each customer an E.164 number; a bad one rejects its line by file and line, the good lines load', async () => {
+  const all = await customers([
+    'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps,Phone',
+    '1,"Ann",1,"1 Main St","10001","01/15/2013",1,0,0,1,+1 (555) 010-0001',
+    '2,"Bob",0,"2 Oak Ave","94103","03/02/2013",1,1,2,0,',
+    '3,"Cy",0,"3 Elm Rd","60601","03/02/2013",1,1,2,0,555-0100',
+    '4,"Di",1,"4 Pine Ln","60601","03/02/2013",1,0,2,0,+445550100123',
+  ].join('\n'));
+  assert.deepEqual(all.values.map((v) => [v.lineNo, v.value.id, v.value.phone]), [[2, 1, '+15550100001'], [3, 2, undefined], [5, 4, '+445550100123']]);
+  assert.deepEqual(all.rejects.map((r) => [r.source.endsWith('data.csv'), r.line, r.reason]),
+    [[true, 4, 'Phone "555-0100" is not an international number (+ and 8 to 15 digits, e.g. +15551234567)']]);
+  const without = await customers('CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps\n5,"Ed",0,"5 Road","10001","06/04/2013",1,0,3,1\n');
+  assert.deepEqual(without.values.map((v) => [v.value.id, 'phone' in v.value]), [[5, false]], 'a file without the column reads as before');
+});
+
 test('customers: a file without a header is read in the reference column order', async () => {
   const all = await customers('5,"No Header",0,"1 Road","10001","06/04/2013",1,0,3,1\n');
   assert.deepEqual(all.values.map((v) => [v.lineNo, v.value.id, v.value.campaign]), [[1, 5, 3]]);

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { APPLY_INDEX_EFFECTS, APPLY_STORE_BATCH, RECORD_OFFER, UPSERT_CUSTOMERS, luaSource, type ScriptLayout } from '../../src/lib/adapters/redis/scripts.js';
+import { APPLY_INDEX_EFFECTS, APPLY_STORE_BATCH, RECORD_OFFER, REQUEUE_SMS, SETTLE_SMS, UPSERT_CUSTOMERS, luaSource, type ScriptLayout } from '../../src/lib/adapters/redis/scripts.js';
 import { RedisStore } from '../../src/lib/adapters/redis/store.js';
 import { storeBatch } from '../support/store-batch.js';
 
 const LUA_DIR = new URL('../../../src/lib/adapters/redis/lua/', import.meta.url);
-const LAYOUTS: Array<ScriptLayout<string, string>> = [APPLY_STORE_BATCH, UPSERT_CUSTOMERS, RECORD_OFFER, APPLY_INDEX_EFFECTS];
+const LAYOUTS: Array<ScriptLayout<string, string>> = [APPLY_STORE_BATCH, UPSERT_CUSTOMERS, RECORD_OFFER, APPLY_INDEX_EFFECTS, SETTLE_SMS, REQUEUE_SMS];
 
 interface Header { keys: string[]; moreKeys: string | null; argv: string[] }
 

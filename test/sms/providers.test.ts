@@ -138,7 +138,7 @@ describe('retries', () => {
     const url = await double((_req, _body, res) => { calls += 1; res.writeHead(400).end('{"message":"The To number is not valid"}'); });
     const outcome = await sendWithRetry(new WebhookSmsProvider({ url, secret: SECRET, timeoutMs: 2000 }), message(1), phoneOf(1),
       { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 });
-    assert.deepEqual(outcome, { sent: false, attempts: 1, reason: 'webhook: HTTP 400: {"message":"The To number is not valid"}' });
+    assert.deepEqual(outcome, { sent: false, attempts: 1, reason: 'webhook: HTTP 400: {"message":"The To number is not valid"}', expired: false });
     assert.equal(calls, 1);
   });
 
@@ -146,7 +146,22 @@ describe('retries', () => {
     const url = await double((_req, _body, res) => { res.writeHead(500).end('down'); });
     const outcome = await sendWithRetry(new WebhookSmsProvider({ url, secret: SECRET, timeoutMs: 2000 }), message(1), phoneOf(1),
       { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 });
-    assert.deepEqual(outcome, { sent: false, attempts: 3, reason: 'gave up after 3 tries: webhook: HTTP 500: down' });
+    assert.deepEqual(outcome, { sent: false, attempts: 3, reason: 'gave up after 3 tries: webhook: HTTP 500: down', expired: false });
+  });
+
+  it('start no try after `tryBy` (the sender\'s claim ends): stop, unsent and not failed, before a try or a wait that would pass it', async () => {
+    let calls = 0;
+    const url = await double((_req, _body, res) => { calls += 1; res.writeHead(503).end('busy'); });
+    const provider = new WebhookSmsProvider({ url, secret: SECRET, timeoutMs: 2000 });
+    const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 100 };
+    const late = await sendWithRetry(provider, message(1), phoneOf(1), policy, { tryBy: 999, now: () => 1000 });
+    assert.deepEqual([late, calls], [{ sent: false, attempts: 0, reason: 'its claim ends before another try could finish', expired: true }, 0]);
+    let clock = 1000;
+    const waits: number[] = [];
+    const cut = await sendWithRetry(provider, message(1), phoneOf(1), policy,
+      { tryBy: 1150, now: () => clock, random: () => 0.99, sleep: async (ms) => { waits.push(ms); clock += ms; } });
+    assert.deepEqual([cut.sent, cut.attempts, 'expired' in cut && cut.expired, waits, calls], [false, 2, true, [99], 2],
+      'tries at 1000 and 1099; the next wait would end after 1150');
   });
 });
 

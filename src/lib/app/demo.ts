@@ -1,14 +1,23 @@
 // The newcomer's one command: generate (or reuse) data, seed, replay most of the log, stream it,
 // train and deploy the offer model, replay the rest so targeting is seen at work, and sum it up.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backends } from './backends.js';
 import { MusicflowError } from '../errors.js';
-import { DAY, floorTo } from '../pipeline/time.js';
+import { DAY, dayOf, floorTo } from '../pipeline/time.js';
 import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../generate/dataset.js';
 import { isoDateMillis } from '../formats/datetime.js';
 import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from '../model/workflow.js';
+import { startAdsServer, type OfferResponse } from '../ads/server.js';
+import { checkOffer } from '../model/offer.js';
+import { smsId } from '../pipeline/target.js';
+import { OutboxSmsProvider } from '../sms/outbox.js';
+import { PROVIDER_TIMEOUT_MS } from '../sms/providers.js';
+import { DEFAULT_RETRY } from '../sms/retry.js';
+import { SMS_CLAIM_TIMEOUT_MS } from '../ports.js';
 import { replayFile, type ReplayReport } from './replay.js';
+import { serveSms } from './sms.js';
 import { seedFiles, type SeedProgress } from './seed.js';
 import { streamLog, type StreamProgress, type StreamReport } from './stream.js';
 
@@ -36,6 +45,8 @@ export interface DemoReport {
   targeted_customers: number;
   ad_decisions: number;
   sms_queued: number;
+  /** The delivery loop: one targeted listener's offer from the offer API, and the SMS sender to the outbox. Null when nobody is targeted. */
+  offer_loop: OfferLoopReport | null;
   model: Pick<TrainReport, 'model_version' | 'deployed' | 'error' | 'baseline_error' | 'auc' | 'reason'> | { deployed: false; reason: string };
   replay_events_per_sec: number;
   stream_events_per_sec: number;
@@ -57,7 +68,20 @@ export type DemoProgress =
   | { kind: 'replaying'; sent: number; of: number }
   | { kind: 'stream'; event: StreamProgress }
   | { kind: 'training' }
-  | { kind: 'trained'; model: DemoReport['model'] };
+  | { kind: 'trained'; model: DemoReport['model'] }
+  /** The offer API and the SMS sender start in this process, for one targeted listener. */
+  | { kind: 'delivering'; customerId: number };
+
+export interface OfferLoopReport {
+  customer_id: number;
+  /** What GET /offers/<customer_id> answered. */
+  offer: OfferResponse;
+  /** The SMS of that listener's offer today, and whether it is in the outbox now. */
+  sms_id: string;
+  sms_delivered: boolean;
+  sms_sent: number;
+  outbox: string;
+}
 
 /** Share of the log streamed before training; the rest arrives after, so targeted listeners show up. */
 const BEFORE_TRAINING = 0.9;
@@ -93,6 +117,7 @@ export async function runDemo(
     const stream2 = await streamAll(backends, options, onProgress);
     stopIfAsked(options.signal);
 
+    const offerLoop = await deliverOffer(backends, options, onProgress);
     const counts = await backends.store.counts();
     const replayMs = replay1.elapsed_ms + replay2.elapsed_ms;
     const streamMs = stream1.elapsed_ms + stream2.elapsed_ms;
@@ -108,6 +133,7 @@ export async function runDemo(
       targeted_customers: counts.targetedCustomers,
       ad_decisions: counts.adDecisions,
       sms_queued: counts.smsQueued,
+      offer_loop: offerLoop,
       model,
       replay_events_per_sec: Math.round((replay1.events_sent + replay2.events_sent) / Math.max(replayMs / 1000, 0.001)),
       stream_events_per_sec: Math.round((stream1.events_processed + stream2.events_processed) / Math.max(streamMs / 1000, 0.001)),
@@ -121,6 +147,50 @@ export async function runDemo(
     await backends.close();
     throw err;
   }
+}
+
+/** The first listener (by id) the deployed model targets who is eligible now, or null. */
+async function firstTargeted(backends: Backends): Promise<number | null> {
+  for (let after = -1; ;) {
+    const page = await backends.live.listProfiles(after, 500);
+    if (page.length === 0) return null;
+    for (const p of page) if ((await checkOffer(backends.store, p.customerId)).show_offer) return p.customerId;
+    after = page[page.length - 1].customerId;
+  }
+}
+
+/**
+ * The whole loop as the music service would see it: the offer API (in this process, on a free loopback port) asked
+ * for one targeted listener's offer, which records today's decision and SMS once; then the SMS sender drains the
+ * queue to the outbox, and the listener's SMS is looked up there.
+ */
+async function deliverOffer(backends: Backends, options: DemoOptions, onProgress: (event: DemoProgress) => void): Promise<OfferLoopReport | null> {
+  const customerId = await firstTargeted(backends);
+  if (customerId === null) return null;
+  onProgress({ kind: 'delivering', customerId });
+  const token = randomBytes(16).toString('hex');
+  const now = Date.now();
+  let serverError: Error | null = null; // an unexpected error inside the offer API: the demo fails with it
+  const onError = (err: Error) => { serverError ??= err; };
+  const server = await startAdsServer(backends.store, { port: 0, host: '127.0.0.1', token, now: () => now, onError });
+  let offer: OfferResponse;
+  try {
+    const response = await fetch(`${server.url}offers/${customerId}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new MusicflowError(`demo: the offer API answered HTTP ${response.status}: ${await response.text()}`);
+    offer = await response.json() as OfferResponse;
+  } finally {
+    await server.close();
+  }
+  if (serverError) throw serverError;
+  const provider = new OutboxSmsProvider(options.dataDir);
+  const sent = await serveSms(backends, {
+    provider, phones: null, consumer: 'demo', concurrency: 16, ratePerSec: null, retry: DEFAULT_RETRY,
+    claimTimeoutMs: SMS_CLAIM_TIMEOUT_MS, tryTimeoutMs: PROVIDER_TIMEOUT_MS, idlePollMs: 100, metrics: null, untilEmpty: true, signal: options.signal, onError,
+  });
+  const id = smsId(customerId, dayOf(now));
+  const outbox = existsSync(provider.path) ? readFileSync(provider.path, 'utf8') : '';
+  const delivered = outbox.split('\n').some((line) => line !== '' && (JSON.parse(line) as { id: string }).id === id);
+  return { customer_id: customerId, offer, sms_id: id, sms_delivered: delivered, sms_sent: sent.sent, outbox: provider.path };
 }
 
 async function train(backends: Backends, options: DemoOptions): Promise<DemoReport['model']> {

@@ -97,6 +97,7 @@ export function demoProgress(out: Output): { onProgress(event: DemoProgress): vo
             ? `model v${model.model_version} deployed: error ${pct(model.error)} vs baseline ${pct(model.baseline_error)}`
             : `no model deployed: ${model.reason}`);
         }
+        case 'delivering': return out.note(`asking the offer API for customer ${event.customerId}'s offer, then sending the SMS queue to the outbox`);
       }
     },
     finish: () => bar.stop(),

@@ -2,13 +2,14 @@
 // e.g. 0,"Gregory Koval",0,"13004 Easy Cider Point","72132","06/04/2013",1,1,1,0
 // Columns are found by header name (any order, any case); a file without a header is read in the reference
 // order. An optional Age or BirthDate column gives ages from the file; otherwise the age is derived from
-// the id and marked ageSource 'derived'.
+// the id and marked ageSource 'derived'. An optional Phone column gives the number the offer SMS goes to (E.164;
+// a line whose number is not one is rejected with the reason, an empty field means no number).
 import { derivedAge } from '../demographics.js';
 import { InputFileError } from '../errors.js';
 import { CAMPAIGN_NAMES, LEVEL_NAMES, type Campaign, type Customer, type Gender, type Level } from '../records.js';
 import { splitCsvLine } from './csv.js';
 import { DAY_MS, isoDateMillis, parseCalendarDate } from './datetime.js';
-import { joinRepairs, locateColumns, parseBit, parseId, readZip } from './fields.js';
+import { joinRepairs, locateColumns, normalisePhone, parseBit, parseId, readZip } from './fields.js';
 import type { Parsed } from './lines.js';
 
 export const CUSTOMERS_HEADER = 'CustID,Name,Gender,Address,zip,SignDate,Status,Level,Campaign,LinkedWithApps';
@@ -29,6 +30,7 @@ const REQUIRED = {
 const OPTIONAL = {
   age: ['Age'],
   birthDate: ['BirthDate', 'DateOfBirth', 'dob'],
+  phone: ['Phone', 'PhoneNumber', 'Mobile'],
 };
 
 type RequiredColumn = keyof typeof REQUIRED;
@@ -37,6 +39,7 @@ type RequiredColumn = keyof typeof REQUIRED;
 export interface CustomerColumns extends Record<RequiredColumn, number> {
   age?: number;
   birthDate?: number;
+  phone?: number;
   count: number; // fields a row must have
 }
 
@@ -51,9 +54,9 @@ export function customerColumns(file: string, header: string[]): CustomerColumns
   const missing = (Object.keys(REQUIRED) as RequiredColumn[]).filter((column) => found[column] === undefined);
   if (missing.length > 0) {
     throw new InputFileError(file, `the customers header lacks ${missing.map((m) => REQUIRED[m][0]).join(', ')}: `
-      + `a customers file needs the header ${CUSTOMERS_HEADER} (columns in any order; optional Age or BirthDate)`);
+      + `a customers file needs the header ${CUSTOMERS_HEADER} (columns in any order; optional Age or BirthDate, and Phone)`);
   }
-  return { ...(found as Record<RequiredColumn, number>), age: found.age, birthDate: found.birthDate, count: header.length };
+  return { ...(found as Record<RequiredColumn, number>), age: found.age, birthDate: found.birthDate, phone: found.phone, count: header.length };
 }
 
 function readGender(text: string): Gender {
@@ -114,6 +117,9 @@ export function parseCustomerLine(text: string, columns: CustomerColumns, asOf: 
   if (campaign === null) return { ok: false, reason: `Campaign "${field('campaign')}" is not 0-4 (${CAMPAIGN_NAMES.join(', ')})` };
   const linked = parseBit(field('linkedWithApps'));
   if (linked === null) return { ok: false, reason: `LinkedWithApps "${field('linkedWithApps')}" is not 0 or 1` };
+  const phoneText = columns.phone === undefined ? '' : fields[columns.phone].trim();
+  const phone = phoneText === '' ? null : normalisePhone(phoneText);
+  if (phoneText !== '' && phone === null) return { ok: false, reason: `Phone "${phoneText}" is not an international number (+ and 8 to 15 digits, e.g. +15551234567)` };
   const age = readAge(id, fields, columns, asOf);
   const value: Customer = {
     id,
@@ -128,6 +134,7 @@ export function parseCustomerLine(text: string, columns: CustomerColumns, asOf: 
     linkedWithApps: linked === 1,
     age: age.age,
     ageSource: age.fromFile ? 'file' : 'derived',
+    ...(phone === null ? {} : { phone }),
   };
   const repaired = joinRepairs(quoting, zip.repaired, age.repaired);
   return repaired ? { ok: true, value, repaired } : { ok: true, value };

@@ -67,3 +67,9 @@ export function locateColumns<K extends string>(header: string[], aliases: Recor
   }
   return found;
 }
+
+/** E.164: a plus, then 8 to 15 digits; spaces, dots, dashes and brackets between them are dropped. */
+export function normalisePhone(text: string): string | null {
+  const compact = text.trim().replace(/[\s.()-]/g, '');
+  return /^\+[1-9]\d{7,14}$/.test(compact) ? compact : null;
+}

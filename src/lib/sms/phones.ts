@@ -4,17 +4,14 @@
 // terminal layer makes them printable.
 import { readFile } from 'node:fs/promises';
 import { InputFileError } from '../errors.js';
+import { normalisePhone } from '../formats/fields.js';
 
 export interface PhoneBook {
   phones: Map<number, string>;
   rejects: Array<{ line: number; reason: string }>;
 }
 
-/** E.164: a plus, then 8 to 15 digits; spaces, dots, dashes and brackets between them are dropped. */
-export function normalisePhone(text: string): string | null {
-  const compact = text.trim().replace(/[\s.()-]/g, '');
-  return /^\+[1-9]\d{7,14}$/.test(compact) ? compact : null;
-}
+export { normalisePhone } from '../formats/fields.js';
 
 export async function readPhoneBook(file: string): Promise<PhoneBook> {
   let text: string;

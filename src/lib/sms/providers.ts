@@ -17,7 +17,7 @@ function required(env: NodeJS.ProcessEnv, name: string, provider: string): strin
   return value;
 }
 
-export function smsProvider(name: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): SmsProvider {
+export function smsProvider(name: string, dataDir: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = PROVIDER_TIMEOUT_MS): SmsProvider {
   switch (name) {
     case 'outbox':
       return new OutboxSmsProvider(dataDir);
@@ -25,7 +25,7 @@ export function smsProvider(name: string, dataDir: string, env: NodeJS.ProcessEn
       return new WebhookSmsProvider({
         url: required(env, 'MUSICFLOW_SMS_WEBHOOK_URL', name),
         secret: required(env, 'MUSICFLOW_SMS_WEBHOOK_SECRET', name),
-        timeoutMs: PROVIDER_TIMEOUT_MS,
+        timeoutMs,
       });
     case 'twilio':
       return new TwilioSmsProvider({
@@ -33,7 +33,7 @@ export function smsProvider(name: string, dataDir: string, env: NodeJS.ProcessEn
         authToken: required(env, 'MUSICFLOW_TWILIO_AUTH_TOKEN', name),
         from: required(env, 'MUSICFLOW_TWILIO_FROM', name),
         baseUrl: env.MUSICFLOW_TWILIO_BASE_URL || TWILIO_API,
-        timeoutMs: PROVIDER_TIMEOUT_MS,
+        timeoutMs,
       });
     default:
       throw new UsageError(`--provider: unknown provider "${name}" (available: ${SMS_PROVIDERS.join(', ')})`);

@@ -22,12 +22,19 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs:
 
 export type SendOutcome =
   | { sent: true; attempts: number }
-  | { sent: false; attempts: number; reason: string };
+  /** expired: stopped because the next try could not finish before `deps.tryBy`; the message may still be sent by a later claim. */
+  | { sent: false; attempts: number; reason: string; expired: boolean };
 
 export interface RetryDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   signal?: AbortSignal;
+  /**
+   * Epoch ms after which no try may start (a sender's claim on the message ends soon after: another sender may
+   * have it by then, and two senders must not both send it). Unset: no limit.
+   */
+  tryBy?: number;
+  now?: () => number;
   /** Told before each wait: for the sender's `retried` count. */
   onRetry?: (error: SmsUnavailableError, delayMs: number) => void;
 }
@@ -39,15 +46,22 @@ export interface RetryDeps {
  */
 export async function sendWithRetry(provider: SmsProvider, message: SmsMessage, phone: string | null, policy: RetryPolicy, deps: RetryDeps = {}): Promise<SendOutcome> {
   const wait = deps.sleep ?? sleep;
+  const now = deps.now ?? Date.now;
+  const expired = (attempts: number, at: number): SendOutcome | null =>
+    deps.tryBy !== undefined && at > deps.tryBy ? { sent: false, attempts, reason: 'its claim ends before another try could finish', expired: true } : null;
   for (let attempt = 1; ; attempt++) {
+    const late = expired(attempt - 1, now());
+    if (late) return late;
     try {
       await provider.send(message, phone);
       return { sent: true, attempts: attempt };
     } catch (err) {
-      if (err instanceof SmsRejectedError) return { sent: false, attempts: attempt, reason: err.message };
+      if (err instanceof SmsRejectedError) return { sent: false, attempts: attempt, reason: err.message, expired: false };
       if (!(err instanceof SmsUnavailableError)) throw err;
-      if (attempt >= policy.maxAttempts) return { sent: false, attempts: attempt, reason: `gave up after ${attempt} tries: ${err.message}` };
+      if (attempt >= policy.maxAttempts) return { sent: false, attempts: attempt, reason: `gave up after ${attempt} tries: ${err.message}`, expired: false };
       const delay = backoffDelay(policy, attempt, err.retryAfterMs, deps.random);
+      const late = expired(attempt, now() + delay);
+      if (late) return late;
       deps.onRetry?.(err, delay);
       await wait(delay, deps.signal);
       deps.signal?.throwIfAborted();

@@ -149,6 +149,21 @@ export function sqliteHealth(backend: string, file: EmbeddedFile, db: Db, facts:
   }
 }
 
+/**
+ * Columns a later version added to a table: added to a file made before (SQLite's CREATE TABLE IF NOT EXISTS leaves
+ * an existing table as it is). A file opened read-only is left alone; its readers check with hasColumn.
+ */
+export function addMissingColumns(db: Db, table: string, columns: Record<string, string>): void {
+  if (db.readonly) return;
+  for (const [name, type] of Object.entries(columns)) {
+    if (!hasColumn(db, table, name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+}
+
+export function hasColumn(db: Db, table: string, column: string): boolean {
+  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).includes(column);
+}
+
 /** Watermark table shared by the store and the index: the last offset applied per log partition. */
 export const WATERMARK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS watermarks (log TEXT NOT NULL, partition INTEGER NOT NULL, applied INTEGER NOT NULL, PRIMARY KEY (log, partition)) WITHOUT ROWID;`;

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import {
   WatermarkConflict,
   type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type OfferFacts, type Prediction,
-  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
+  SMS_CLAIM_TIMEOUT_MS, type FailedSms, type SmsFailure, type SmsMessage, type SmsQueueStats, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import {
-  WATERMARK_SCHEMA, explainingFileErrors, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark,
+  WATERMARK_SCHEMA, addMissingColumns, explainingFileErrors, hasColumn, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark,
   type Db, type EmbeddedFile, type OpenOptions,
 } from './sqlite.js';
 
@@ -34,24 +34,31 @@ CREATE TABLE IF NOT EXISTS ad_decisions (customer_id INTEGER, day TEXT, event_id
 CREATE TABLE IF NOT EXISTS sms (id TEXT PRIMARY KEY, customer_id INTEGER, day TEXT, text TEXT, at INTEGER,
   state TEXT DEFAULT 'queued', claimed_by TEXT, claimed_at INTEGER);
 CREATE INDEX IF NOT EXISTS sms_state ON sms (state);
+CREATE INDEX IF NOT EXISTS sms_claim_order ON sms (state, at, id);
+CREATE TABLE IF NOT EXISTS sms_failed (id TEXT PRIMARY KEY, reason TEXT, failed_at INTEGER);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 ${WATERMARK_SCHEMA}`;
 
-/** A claimed SMS not acknowledged within this time goes back to the queue (its sender died). */
-const SMS_CLAIM_TIMEOUT_MS = 60_000;
+/** Added after the first release (addMissingColumns): the customer's phone, and when an SMS was queued (or requeued). */
+const LATER_COLUMNS = { customers: { phone: 'TEXT' }, sms: { queued_at: 'INTEGER' } };
+/** The writers that queue an SMS name only its message's fields; the wall-clock time it was queued is set here. */
+const SMS_QUEUED_AT = `CREATE TRIGGER IF NOT EXISTS sms_queued_at AFTER INSERT ON sms WHEN NEW.queued_at IS NULL
+  BEGIN UPDATE sms SET queued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE id = NEW.id; END;`;
+const SMS_COUNTER = 'sms_retried';
 
 /** Rows of the counters table. */
 const COUNTER_NAMES: Record<StoreCounter, string> = { eventsProcessed: 'events_processed', deadLetters: 'dead_letters' };
 
-interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string }
+interface CustomerRow { id: number; name: string; gender: string; address: string; zip: string; sign_date: string; active: number; level: number; campaign: number; linked: number; age: number; age_source: string; phone?: string | null }
 interface ProfileRow { customer_id: number; plays: number; mobile_plays: number; morning: number; afternoon: number; evening: number; night: number; unique_tracks: number; first_seen: number; last_seen: number; recent: string | null }
 interface PairRow { customer_id: number; track_id: number; plays: number; recent: string; interest_at: number | null }
+interface SmsRow { id: string; customer_id: number; day: string; text: string; at: number }
 interface ModelRow { version: number; created_at: number; deployed: number; deployed_at: number | null; body: string }
 
 const toCustomer = (r: CustomerRow): Customer => ({
   id: r.id, name: r.name, gender: r.gender as Customer['gender'], address: r.address, zip: r.zip, signDate: r.sign_date,
   active: r.active === 1, level: r.level as Customer['level'], campaign: r.campaign as Customer['campaign'],
-  linkedWithApps: r.linked === 1, age: r.age, ageSource: r.age_source as Customer['ageSource'],
+  linkedWithApps: r.linked === 1, age: r.age, ageSource: r.age_source as Customer['ageSource'], ...(r.phone ? { phone: r.phone } : {}),
 });
 const toProfile = (r: ProfileRow): Profile => ({
   customerId: r.customer_id, plays: r.plays, mobilePlays: r.mobile_plays, morning: r.morning, afternoon: r.afternoon,
@@ -62,6 +69,7 @@ const toPair = (r: PairRow): ListenPair => ({
   customerId: r.customer_id, trackId: r.track_id, plays: r.plays,
   recent: r.recent ? r.recent.split(',').map(Number) : [], interestAt: r.interest_at,
 });
+const toSms = (r: SmsRow): SmsMessage => ({ id: r.id, customerId: r.customer_id, day: r.day, text: r.text, at: r.at });
 const toModel = (r: ModelRow): ModelRecord => ({
   version: r.version, createdAt: r.created_at, deployed: r.deployed === 1, deployedAt: r.deployed_at, body: JSON.parse(r.body),
 });
@@ -81,16 +89,18 @@ export class EmbeddedStore implements Store {
         + '`musicflow train` (earlier model versions and the record of SMS already sent are lost)',
     };
     this.db = openDatabase(this.file, SCHEMA, options);
+    for (const [table, columns] of Object.entries(LATER_COLUMNS)) addMissingColumns(this.db, table, columns);
+    if (!this.db.readonly) this.db.exec(SMS_QUEUED_AT);
     this.recordOfferOnce = this.recordOfferTransaction();
     return explainingFileErrors(this, this.file);
   }
 
   async upsertCustomers(customers: Customer[]): Promise<void> {
-    const upsert = this.db.prepare(`INSERT OR REPLACE INTO customers (id, name, gender, address, zip, sign_date, active, level, campaign, linked, age, age_source)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const upsert = this.db.prepare(`INSERT OR REPLACE INTO customers (id, name, gender, address, zip, sign_date, active, level, campaign, linked, age, age_source, phone)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const c of customers) {
-        upsert.run(c.id, c.name, c.gender, c.address, c.zip, c.signDate, c.active ? 1 : 0, c.level, c.campaign, c.linkedWithApps ? 1 : 0, c.age, c.ageSource);
+        upsert.run(c.id, c.name, c.gender, c.address, c.zip, c.signDate, c.active ? 1 : 0, c.level, c.campaign, c.linkedWithApps ? 1 : 0, c.age, c.ageSource, c.phone ?? null);
       }
     }).immediate();
   }
@@ -278,20 +288,82 @@ export class EmbeddedStore implements Store {
       .map((r) => ({ customerId: r.customer_id, day: r.day, eventId: r.event_id, at: r.at }));
   }
 
-  async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
+  async claimSms(consumer: string, limit: number, claimTimeoutMs = SMS_CLAIM_TIMEOUT_MS): Promise<SmsMessage[]> {
     const now = Date.now();
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms
-        WHERE state = 'queued' OR (state = 'claimed' AND claimed_at < ?) ORDER BY at, id LIMIT ?`)
-        .all(now - SMS_CLAIM_TIMEOUT_MS, limit) as Array<{ id: string; customer_id: number; day: string; text: string; at: number }>;
+      // Claims that ended first (their sender died), then the queue in order: two indexed reads, not a scan.
+      const rows = this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms WHERE state = 'claimed' AND claimed_at <= ? ORDER BY at, id LIMIT ?`)
+        .all(now - claimTimeoutMs, limit) as SmsRow[];
+      if (rows.length < limit) {
+        rows.push(...this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms WHERE state = 'queued' ORDER BY at, id LIMIT ?`).all(limit - rows.length) as SmsRow[]);
+      }
       const claim = this.db.prepare(`UPDATE sms SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?`);
       for (const r of rows) claim.run(consumer, now, r.id);
-      return rows.map((r) => ({ id: r.id, customerId: r.customer_id, day: r.day, text: r.text, at: r.at }));
+      return rows.map(toSms);
     }).immediate();
   }
 
   async ackSms(ids: string[]): Promise<void> {
-    this.db.prepare(`UPDATE sms SET state = 'sent' WHERE id IN (SELECT value FROM json_each(?))`).run(jsonList(ids));
+    this.db.prepare(`UPDATE sms SET state = 'sent' WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`).run(jsonList(ids));
+  }
+
+  async failSms(failures: SmsFailure[], at: number): Promise<number> {
+    const fail = this.db.prepare(`UPDATE sms SET state = 'failed' WHERE state = 'claimed' AND id = ?`);
+    const list = this.db.prepare('INSERT OR REPLACE INTO sms_failed (id, reason, failed_at) VALUES (?, ?, ?)');
+    return this.db.transaction(() => {
+      let moved = 0;
+      for (const f of failures) {
+        if (fail.run(f.id).changes === 0) continue;
+        list.run(f.id, f.reason, at);
+        moved += 1;
+      }
+      return moved;
+    }).immediate();
+  }
+
+  async releaseSms(ids: string[]): Promise<void> {
+    this.db.prepare(`UPDATE sms SET state = 'queued', claimed_by = NULL, claimed_at = NULL WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`)
+      .run(jsonList(ids));
+  }
+
+  async failedSms(limit: number): Promise<FailedSms[]> {
+    if (!this.hasFailedList()) return [];
+    const rows = this.db.prepare(`SELECT s.id, s.customer_id, s.day, s.text, s.at, f.reason, f.failed_at FROM sms_failed f JOIN sms s ON s.id = f.id
+      ORDER BY f.failed_at, f.id LIMIT ?`).all(limit) as Array<SmsRow & { reason: string; failed_at: number }>;
+    return rows.map((r) => ({ message: toSms(r), reason: r.reason, failedAt: r.failed_at }));
+  }
+
+  async requeueFailedSms(ids: string[] | 'all'): Promise<number> {
+    const chosen = ids === 'all' ? 'SELECT id FROM sms_failed' : 'SELECT id FROM sms_failed WHERE id IN (SELECT value FROM json_each(?))';
+    const args = ids === 'all' ? [] : [jsonList(ids)];
+    return this.db.transaction(() => {
+      const moved = this.db.prepare(`UPDATE sms SET state = 'queued', claimed_by = NULL, claimed_at = NULL,
+        queued_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE state = 'failed' AND id IN (${chosen})`).run(...args).changes;
+      this.db.prepare(`DELETE FROM sms_failed WHERE id IN (${chosen})`).run(...args);
+      return moved;
+    }).immediate();
+  }
+
+  async countSmsRetries(tries: number): Promise<void> {
+    this.bump(SMS_COUNTER, tries);
+  }
+
+  async smsStats(): Promise<SmsQueueStats> {
+    const byState = new Map(this.db.prepare('SELECT state, count(*) AS n FROM sms GROUP BY state').all()
+      .map((r) => [(r as { state: string }).state, (r as { n: number }).n]));
+    const queued = [...byState.values()].reduce((a, b) => a + b, 0);
+    const queuedAt = hasColumn(this.db, 'sms', 'queued_at') ? 'coalesce(queued_at, at)' : 'at';
+    const oldest = this.db.prepare(`SELECT min(${queuedAt}) FROM sms WHERE state IN ('queued', 'claimed')`).pluck().get() as number | null;
+    const retried = this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck().get(SMS_COUNTER) as number | undefined;
+    return {
+      queued, sent: byState.get('sent') ?? 0, failed: byState.get('failed') ?? 0,
+      pending: (byState.get('queued') ?? 0) + (byState.get('claimed') ?? 0), retried: retried ?? 0, oldestPendingAt: oldest ?? null,
+    };
+  }
+
+  /** A file last written before the dead-letter list existed, opened read-only, has none. */
+  private hasFailedList(): boolean {
+    return this.db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sms_failed'`).get() !== undefined;
   }
 
   async counts(): Promise<StoreCounts> {

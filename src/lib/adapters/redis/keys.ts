@@ -38,6 +38,8 @@ export class PartitionKeys {
   get interestsByTime(): string { return `${this.base}interests:by_time`; }
   get sms(): string { return `${this.base}sms`; }
   get smsEntries(): string { return `${this.base}sms:entries`; }
+  /** The SMS dead-letter list: hash of SMS id -> "<failed at>|<reason>". */
+  get smsFailed(): string { return `${this.base}sms:failed`; }
   profile(customerId: number): string { return `${this.base}profile:${customerId}`; }
   listens(customerId: number): string { return `${this.base}listens:${customerId}`; }
   interests(customerId: number): string { return `${this.base}interests:${customerId}`; }
@@ -54,6 +56,8 @@ export class RedisKeys {
   track(id: number): string { return `${this.prefix}track:${id}`; }
   get tracks(): string { return `${this.prefix}tracks`; }
   get clicks(): string { return `${this.prefix}clicks`; }
+  /** The running count of SMS tries retried (after a timeout, 429 or 5xx). */
+  get smsRetried(): string { return `${this.prefix}sms:retried`; }
   clicksOf(customerId: number): string { return `${this.prefix}clicks:${customerId}`; }
 
   // live state: per partition (PartitionKeys), found through these two

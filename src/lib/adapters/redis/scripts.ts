@@ -71,6 +71,20 @@ export const RECORD_OFFER = {
   argv: ['day', 'decision', 'sms id', 'customer id', 'text', 'at'],
 } as const satisfies ScriptLayout<string, string>;
 
+export const SETTLE_SMS = {
+  file: 'settleSms-4.lua',
+  keys: ['sms', 'sms entries', 'sms failed', 'counters'],
+  moreKeys: null,
+  argv: ['group', 'outcome', 'failed at', 'data', 'values'],
+} as const satisfies ScriptLayout<string, string>;
+
+export const REQUEUE_SMS = {
+  file: 'requeueSms-3.lua',
+  keys: ['sms', 'sms entries', 'sms failed'],
+  moreKeys: null,
+  argv: ['all', 'data', 'values'],
+} as const satisfies ScriptLayout<string, string>;
+
 /**
  * A batch's values travel packed in one argument, joined by the byte 0x1E: one big string costs the client
  * and the server far less than a hundred thousand small arguments. The readers replace control characters

@@ -6,16 +6,14 @@ import { MusicflowError } from '../../errors.js';
 import {
   WatermarkConflict,
   type AdDecision, type BatchState, type BatchStateRequest, type CustomerState, type Health, type ModelRecord, type OfferFacts, type Prediction,
-  type SmsMessage, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
+  SMS_CLAIM_TIMEOUT_MS, type FailedSms, type SmsFailure, type SmsMessage, type SmsQueueStats, type Store, type StoreBatch, type StoreCounter, type StoreCounts,
 } from '../../ports.js';
 import { GOLD, type Click, type Customer, type Interest, type ListenPair, type PlayEvent, type Profile, type Track } from '../../records.js';
 import { RedisConnection, chunked, redactedUrl, replies } from './client.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import { PartitionKeys, RedisKeys, SMS_GROUP, partitionName, type PartitionName } from './keys.js';
-import { APPLY_STORE_BATCH, RECORD_OFFER, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
+import { APPLY_STORE_BATCH, RECORD_OFFER, REQUEUE_SMS, SETTLE_SMS, UPSERT_CUSTOMERS, luaSource, packData, pushGroups, scriptArgs } from './scripts.js';
 
-/** A claimed SMS not acknowledged within this time goes to the next sender that asks (its sender died). */
-const SMS_CLAIM_TIMEOUT_MS = 60_000;
 /** Commands per pipeline round trip when loading files. */
 const PIPELINE_CHUNK = 5_000;
 /** Customers per upsert script call. */
@@ -30,6 +28,8 @@ interface ScriptedRedis extends Redis {
   applyStoreBatch(...args: [number, ...Array<string | number>]): Promise<ApplyReply>;
   upsertCustomers(...args: [number, ...Array<string | number>]): Promise<number>;
   recordOffer(...args: [number, ...Array<string | number>]): Promise<number>;
+  settleSms(...args: [number, ...Array<string | number>]): Promise<number>;
+  requeueSms(...args: [number, ...Array<string | number>]): Promise<number>;
 }
 
 const flag = (b: boolean) => (b ? '1' : '0');
@@ -68,6 +68,7 @@ const CUSTOMER_LAYOUT: ReadonlyArray<readonly [string, (c: Customer) => string |
   ['name', (c) => c.name], ['gender', (c) => c.gender], ['address', (c) => c.address], ['zip', (c) => c.zip],
   ['sign_date', (c) => c.signDate], ['active', (c) => flag(c.active)], ['level', (c) => c.level], ['campaign', (c) => c.campaign],
   ['linked_with_apps', (c) => flag(c.linkedWithApps)], ['age', (c) => c.age], ['age_source', (c) => c.ageSource],
+  ['phone', (c) => c.phone ?? ''], // '' for none: an upsert without a phone replaces one seeded before, as on embedded
 ];
 
 /** A prediction from its two keys: the label (GET) and "<probability>|<model version>" (the predictions hash). */
@@ -82,6 +83,7 @@ function toCustomer(id: number, h: Record<string, string>): Customer {
     id, name: h.name, gender: h.gender as Customer['gender'], address: h.address, zip: h.zip, signDate: h.sign_date,
     active: h.active === '1', level: Number(h.level) as Customer['level'], campaign: Number(h.campaign) as Customer['campaign'],
     linkedWithApps: h.linked_with_apps === '1', age: Number(h.age), ageSource: h.age_source as Customer['ageSource'],
+    ...(h.phone ? { phone: h.phone } : {}),
   };
 }
 
@@ -137,6 +139,8 @@ export class RedisStore implements Store {
     this.connection.client.defineCommand('applyStoreBatch', { lua: luaSource(APPLY_STORE_BATCH.file) });
     this.connection.client.defineCommand('upsertCustomers', { lua: luaSource(UPSERT_CUSTOMERS.file) });
     this.connection.client.defineCommand('recordOffer', { lua: luaSource(RECORD_OFFER.file) });
+    this.connection.client.defineCommand('settleSms', { lua: luaSource(SETTLE_SMS.file) });
+    this.connection.client.defineCommand('requeueSms', { lua: luaSource(REQUEUE_SMS.file) });
   }
 
   private run<T>(work: (redis: ScriptedRedis) => Promise<T>): Promise<T> {
@@ -537,16 +541,16 @@ export class RedisStore implements Store {
   // ---------------------------------------------------------------- SMS queue (a Redis Stream)
 
   /** Each partition's stream in turn (the order of their names), until `limit` messages are claimed. */
-  async claimSms(consumer: string, limit: number): Promise<SmsMessage[]> {
+  async claimSms(consumer: string, limit: number, claimTimeoutMs = this.smsClaimTimeoutMs): Promise<SmsMessage[]> {
     const out: SmsMessage[] = [];
     for (const k of await this.partitions()) {
       if (out.length >= limit) break;
-      out.push(...await this.claimFrom(k, consumer, limit - out.length));
+      out.push(...await this.claimFrom(k, consumer, limit - out.length, claimTimeoutMs));
     }
     return out;
   }
 
-  private async claimFrom(k: PartitionKeys, consumer: string, limit: number): Promise<SmsMessage[]> {
+  private async claimFrom(k: PartitionKeys, consumer: string, limit: number, claimTimeoutMs: number): Promise<SmsMessage[]> {
     return this.run(async (redis) => {
       if (!this.smsGroups.has(k.name)) {
         try {
@@ -558,7 +562,7 @@ export class RedisStore implements Store {
         this.smsGroups.add(k.name);
       }
       // Messages a sender claimed but never acknowledged (it died) come back first.
-      const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, this.smsClaimTimeoutMs, '0-0', 'COUNT', limit)) as
+      const [, reclaimed] = (await redis.xautoclaim(k.sms, SMS_GROUP, consumer, claimTimeoutMs, '0-0', 'COUNT', limit)) as
         [string, Array<[string, string[]] | null>];
       const entries = reclaimed.filter((e): e is [string, string[]] => e !== null);
       if (entries.length < limit) {
@@ -566,30 +570,128 @@ export class RedisStore implements Store {
           Array<[string, Array<[string, string[]]>]> | null;
         for (const [, list] of fresh ?? []) entries.push(...list);
       }
-      return entries.map(([, fields]) => {
-        const f: Record<string, string> = {};
-        for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        return { id: f.id, customerId: Number(f.customer_id), day: f.day, text: f.text, at: Number(f.at) };
-      });
+      return entries.map(([, fields]) => smsOf(fields));
     });
   }
 
-  /** Ids are `<customer>:<day>`: each is acknowledged on the stream of its customer's partition. */
-  async ackSms(ids: string[]): Promise<void> {
-    const byPartition = new Map<PartitionName, { k: PartitionKeys; ids: string[] }>();
-    for (const id of ids) {
-      const k = await this.partitionOf(Number(id.split(':')[0]));
+  /** Ids are `<customer>:<day>`: each is settled on the stream of its customer's partition. */
+  private async byPartition<T extends { id: string }>(items: T[]): Promise<Array<{ k: PartitionKeys; items: T[] }>> {
+    const groups = new Map<PartitionName, { k: PartitionKeys; items: T[] }>();
+    for (const item of items) {
+      const k = await this.partitionOf(Number(item.id.split(':')[0]));
       if (!k) continue;
-      const group = byPartition.get(k.name) ?? { k, ids: [] };
-      group.ids.push(id);
-      byPartition.set(k.name, group);
+      const group = groups.get(k.name) ?? { k, items: [] };
+      group.items.push(item);
+      groups.set(k.name, group);
     }
-    await this.run(async (redis) => {
-      for (const { k, ids: some } of byPartition.values()) {
-        const entries = (await redis.hmget(k.smsEntries, ...some)).filter((e): e is string => Boolean(e));
-        if (entries.length > 0) await redis.xack(k.sms, SMS_GROUP, ...entries);
+    return [...groups.values()];
+  }
+
+  private async settle(outcome: 'sent' | 'failed', failures: SmsFailure[], at: number): Promise<number> {
+    let settled = 0;
+    for (const { k, items } of await this.byPartition(failures)) {
+      const [data, values] = packData(items.flatMap((f) => [f.id, f.reason.replace(/[\x00-\x1f]/g, ' ')]));
+      settled += await this.run((redis) => redis.settleSms(...scriptArgs(SETTLE_SMS,
+        { sms: k.sms, 'sms entries': k.smsEntries, 'sms failed': k.smsFailed, counters: k.counters },
+        { group: SMS_GROUP, outcome, 'failed at': at, data, values })));
+    }
+    return settled;
+  }
+
+  async ackSms(ids: string[]): Promise<void> {
+    await this.settle('sent', ids.map((id) => ({ id, reason: '' })), 0);
+  }
+
+  async failSms(failures: SmsFailure[], at: number): Promise<number> {
+    return this.settle('failed', failures, at);
+  }
+
+  /** Handed to nobody, with a delivery time long past: the next XAUTOCLAIM of any sender takes them at once. */
+  async releaseSms(ids: string[]): Promise<void> {
+    for (const { k, items } of await this.byPartition(ids.map((id) => ({ id })))) {
+      await this.run(async (redis) => {
+        const entries = (await redis.hmget(k.smsEntries, ...items.map((i) => i.id))).filter((e): e is string => Boolean(e));
+        if (entries.length > 0) await redis.xclaim(k.sms, SMS_GROUP, 'released', 0, ...entries, 'TIME', 0, 'JUSTID');
+      });
+    }
+  }
+
+  async failedSms(limit: number): Promise<FailedSms[]> {
+    const out: FailedSms[] = [];
+    for (const k of await this.partitions()) {
+      const failed = await this.run(async (redis) => {
+        const list = Object.entries(await redis.hgetall(k.smsFailed));
+        if (list.length === 0) return [];
+        const entries = await redis.hmget(k.smsEntries, ...list.map(([id]) => id));
+        const pipe = redis.pipeline();
+        for (const entry of entries) pipe.xrange(k.sms, entry ?? '0-0', entry ?? '0-0');
+        const found = replies(await pipe.exec()) as Array<Array<[string, string[]]>>;
+        return list.flatMap(([, value], i) => {
+          const [first] = found[i];
+          if (!first) return [];
+          const bar = value.indexOf('|');
+          return [{ message: smsOf(first[1]), failedAt: Number(value.slice(0, bar)), reason: value.slice(bar + 1) }];
+        });
+      });
+      out.push(...failed);
+    }
+    return out.sort((a, b) => a.failedAt - b.failedAt || a.message.id.localeCompare(b.message.id)).slice(0, limit);
+  }
+
+  async requeueFailedSms(ids: string[] | 'all'): Promise<number> {
+    const groups = ids === 'all'
+      ? (await this.partitions()).map((k) => ({ k, items: [] as Array<{ id: string }> }))
+      : await this.byPartition(ids.map((id) => ({ id })));
+    let requeued = 0;
+    for (const { k, items } of groups) {
+      const [data, values] = packData(items.map((i) => i.id));
+      requeued += await this.run((redis) => redis.requeueSms(...scriptArgs(REQUEUE_SMS,
+        { sms: k.sms, 'sms entries': k.smsEntries, 'sms failed': k.smsFailed },
+        { all: ids === 'all' ? '1' : '0', data, values })));
+    }
+    return requeued;
+  }
+
+  async countSmsRetries(tries: number): Promise<void> {
+    if (tries > 0) await this.run((redis) => redis.incrby(this.keys.smsRetried, tries));
+  }
+
+  /**
+   * pending = queued - sent - failed, each counted exactly (XACK settles an entry once). The oldest pending message
+   * is the older of the group's oldest claimed entry and the first entry no sender has read; an entry id is the
+   * time it was added.
+   */
+  async smsStats(): Promise<SmsQueueStats> {
+    const parts = await this.partitions();
+    return this.run(async (redis) => {
+      const stats: SmsQueueStats = { queued: 0, sent: 0, failed: 0, pending: 0, retried: Number(await redis.get(this.keys.smsRetried) ?? 0), oldestPendingAt: null };
+      for (const k of parts) {
+        const [queued, failed, sent] = replies(await redis.pipeline().hlen(k.smsEntries).hlen(k.smsFailed).hget(k.counters, 'sms_sent').exec()) as [number, number, string | null];
+        stats.queued += queued;
+        stats.failed += failed;
+        stats.sent += Number(sent ?? 0);
+        const oldest = await this.oldestPendingEntry(redis, k);
+        if (oldest !== null) stats.oldestPendingAt = Math.min(stats.oldestPendingAt ?? Infinity, oldest);
       }
+      stats.pending = stats.queued - stats.sent - stats.failed;
+      return stats;
     });
+  }
+
+  private async oldestPendingEntry(redis: Redis, k: PartitionKeys): Promise<number | null> {
+    const groups = (await redis.xinfo('GROUPS', k.sms).catch(() => [])) as Array<Array<string | number>>;
+    const group = groups.map((g) => Object.fromEntries(chunked(g, 2))).find((g) => g.name === SMS_GROUP);
+    const times: number[] = [];
+    if (group) {
+      const [count, smallest] = (await redis.xpending(k.sms, SMS_GROUP)) as [number, string | null];
+      if (count > 0 && smallest) times.push(entryTime(smallest));
+      const [next] = (await redis.xrange(k.sms, `(${group['last-delivered-id']}`, '+', 'COUNT', 1));
+      if (next) times.push(entryTime(next[0]));
+    } else {
+      const [first] = await redis.xrange(k.sms, '-', '+', 'COUNT', 1);
+      if (first) times.push(entryTime(first[0]));
+    }
+    return times.length > 0 ? Math.min(...times) : null;
   }
 
   // ---------------------------------------------------------------- status
@@ -630,6 +732,15 @@ export class RedisStore implements Store {
     await this.connection.close();
   }
 }
+
+function smsOf(fields: string[]): SmsMessage {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  return { id: f.id, customerId: Number(f.customer_id), day: f.day, text: f.text, at: Number(f.at) };
+}
+
+/** A stream entry id's first part is the time it was added (epoch ms). */
+const entryTime = (entry: string) => Number(entry.split('-')[0]);
 
 function decodeClick(eventId: string, value: string): Click {
   const [customerId, ad, time] = value.split('|');
