@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KafkaEventLog } from '../../src/lib/adapters/kafka.js';
-import { PlatformaticKafkaEventLog } from '../../src/lib/adapters/kafka-platformatic.js';
+import { openKafkaEventLog } from '../../src/lib/adapters/kafka/open.js';
 import { resolveConfig, type Config, type KafkaClient } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import type { EventLog, LogRecord } from '../../src/lib/ports.js';
@@ -30,8 +29,8 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 type Env = Record<string, string>;
 
 const CLIENTS: Record<KafkaClient, (config: Config) => EventLog> = {
-  kafkajs: (config) => new KafkaEventLog(config),
-  platformatic: (config) => new PlatformaticKafkaEventLog(config),
+  kafkajs: (config) => openKafkaEventLog(config, 'kafkajs'),
+  platformatic: (config) => openKafkaEventLog(config, 'platformatic'),
 };
 
 function saslEnv(brokers: string, mechanism: string, password = stack.password): Env {

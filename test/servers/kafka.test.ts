@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { KafkaEventLog } from '../../src/lib/adapters/kafka.js';
-import type { KafkaSettings } from '../../src/lib/adapters/kafka-common.js';
-import { PlatformaticKafkaEventLog } from '../../src/lib/adapters/kafka-platformatic.js';
+import type { KafkaSettings } from '../../src/lib/adapters/kafka/log-layout.js';
+import { openKafkaEventLog } from '../../src/lib/adapters/kafka/open.js';
 import type { KafkaClient } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import { sleep } from '../../src/lib/sleep.js';
@@ -17,8 +16,8 @@ const skip = brokers ? false : 'MUSICFLOW_KAFKA_BROKERS is unset: start a broker
 
 type KafkaLog = EventLog & { readonly deadLetterTopic: string };
 const CLIENTS: Record<KafkaClient, (settings: KafkaSettings) => KafkaLog> = {
-  kafkajs: (settings) => new KafkaEventLog(settings),
-  platformatic: (settings) => new PlatformaticKafkaEventLog(settings),
+  kafkajs: (settings) => openKafkaEventLog(settings, 'kafkajs'),
+  platformatic: (settings) => openKafkaEventLog(settings, 'platformatic'),
 };
 
 function settingsOf(topic: string, partitions: number, at = (brokers ?? '').split(',')): KafkaSettings {
