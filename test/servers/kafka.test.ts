@@ -227,6 +227,31 @@ for (const [client, open] of Object.entries(CLIENTS)) {
     }
   });
 
+  it('fails, saying so, rather than wait forever when its consumer group is also used for another topic', SERVER_TEST, async (t) => {
+    const log = freshLog(3);
+    const other = freshLog(3);
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, t.signal]);
+    const group = freshGroup('shared');
+    const outcome = (running: Promise<void>) => running.then(() => null, (err: Error) => err);
+    try {
+      await log.append(records(30, 10));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => { started = resolve; });
+      const first = outcome(log.consume({ group, fromBeginning: false, untilIdle: false, signal, maxBatch: 10, onBatch: async () => started() }));
+      await running;
+      const second = outcome(other.consume({ group, fromBeginning: false, untilIdle: false, signal, maxBatch: 10, onBatch: async () => {} }));
+      // Whichever member the leader handed the other topic's partitions fails; the other is then stopped.
+      const failed = await Promise.race([first, second]);
+      assert.match(String(failed?.message), new RegExp(`consumer group "${group}" is also used for musicflow\\.test\\.[^ ]+, not only musicflow\\.test\\.[^ ;]+; .*--group / MUSICFLOW_GROUP`));
+      stop.abort();
+      await Promise.all([first, second]);
+    } finally {
+      stop.abort();
+      await Promise.all([log.close(), other.close()]);
+    }
+  });
+
   it('says the broker is unreachable, naming it, when nothing listens there', SERVER_TEST, async () => {
       const log = open(settingsOf('nowhere', 1, ['127.0.0.1:1']));
       try {

@@ -19,6 +19,23 @@ export class GroupHasWorkersError extends MusicflowError {
   }
 }
 
+/**
+ * The consumer group also reads another topic. A group's leader assigns the partitions of its own topic to every
+ * member (neither client's round-robin assigner looks at what a member subscribed to), so the workers of one
+ * topic could be handed only the other's partitions and wait for their own records forever.
+ */
+export class GroupSharedError extends MusicflowError {
+  constructor(readonly group: string, readonly topic: string, readonly others: string[]) {
+    super(`consumer group "${group}" is also used for ${others.join(', ')}, not only ${topic}; its workers would wait for records nobody hands them: give each topic a group of its own (--group / MUSICFLOW_GROUP)`);
+  }
+}
+
+/** Fails a member handed partitions of topics other than its own (GroupSharedError). */
+export function checkAssignment(options: { group: string; topic: string; onFailure: (err: unknown) => void }, assigned: Array<{ topic: string; partitions: number[] }>): void {
+  const others = assigned.filter((a) => a.topic !== options.topic && a.partitions.length > 0).map((a) => a.topic);
+  if (others.length > 0) options.onFailure(new GroupSharedError(options.group, options.topic, [...new Set(others)]));
+}
+
 /** Reading a range of records did not reach its end in time. */
 export class ReadTooSlowError extends BackendUnavailableError {
   constructor(brokers: string[], readonly topics: string[], readonly got: number, readonly wanted: number) {

@@ -9,6 +9,7 @@ import type { ConsumedRecord } from '../../ports.js';
 import type {
   ClusterFacts, Fetched, FetchedRecord, GroupMember, JoinOptions, KafkaDriver, KafkaMessage, PartitionEnds, PartitionRange,
 } from './driver.js';
+import { checkAssignment } from './errors.js';
 import { groupErrorTypes, kafkajsErrors } from './kafkajs-errors.js';
 import { COMPACTED, SOURCE_FILE, SOURCE_LINE, sourceFromHeaders, type KafkaSettings, type TopicSpec } from './log-layout.js';
 import { RangeRead } from './range-read.js';
@@ -233,6 +234,7 @@ class KafkajsMember implements GroupMember {
       this.generation += 1;
       this.assigned = new Set(event.payload.memberAssignment[options.topic] ?? []);
       this.rebalancing = false;
+      checkAssignment(options, Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions })));
     });
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts itself after retriable errors; anything else ends the run.

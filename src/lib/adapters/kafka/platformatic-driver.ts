@@ -11,7 +11,7 @@ import { sleep } from '../../sleep.js';
 import type {
   ClusterFacts, Fetched, FetchedRecord, GroupMember, JoinOptions, KafkaDriver, KafkaMessage, PartitionEnds, PartitionRange,
 } from './driver.js';
-import { ConsumerStoppedError } from './errors.js';
+import { ConsumerStoppedError, checkAssignment } from './errors.js';
 import { COMPACTED, SOURCE_FILE, SOURCE_LINE, sourceFromHeaders, type KafkaSettings, type TopicSpec } from './log-layout.js';
 import { platformaticErrors, protocolError } from './platformatic-errors.js';
 import { RangeRead } from './range-read.js';
@@ -240,6 +240,10 @@ class PlatformaticMember implements GroupMember {
   constructor(private readonly consumer: StringConsumer, private readonly options: JoinOptions) {}
 
   async start(): Promise<void> {
+    // Before the first join, which consume() makes.
+    this.consumer.on('consumer:group:join', (event: { assignments?: Array<{ topic: string; partitions: number[] }> }) => {
+      checkAssignment(this.options, event.assignments ?? []);
+    });
     this.stream = await this.openStream();
   }
 
