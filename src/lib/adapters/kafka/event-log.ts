@@ -135,6 +135,11 @@ export class KafkaEventLog implements EventLog {
       if (stopped.aborted || !member.holds(fetched.generation)) break;
       await options.onBatch(batch);
       cursor.handedOut(batch);
+      // A rebalance began while the sinks worked: the partition may be another member's now, and a commit made
+      // in the new generation (@platformatic/kafka commits with the current one, and rejoins to retry one the
+      // broker refused) could move its committed offset back behind what the new owner handed out, leaving lag
+      // nobody reads. Not committing is safe: whoever owns the partition reads the batch again, harmlessly.
+      if (!member.holds(fetched.generation)) break;
       const committed = await member.commit(batch.records[batch.records.length - 1]).then(() => true, () => false);
       // The group rebalanced meanwhile: the effects are durable and guarded by watermarks, so the new owner
       // re-reading these records changes nothing. Leave the rest to it.
