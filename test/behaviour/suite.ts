@@ -266,7 +266,7 @@ export function behaviourSuite(set: AdapterSet): void {
         const deps = { log: b.log, store: b.store, index: b.index, catalog: new Catalog(b.store) };
         let processed = 0;
         await b.log.consume({
-          group: 'twice', fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5,
+          group: `${config.group}-twice`, fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5,
           onBatch: async (batch) => {
             processed += (await processBatch(batch, deps)).processed;
             processed += (await processBatch(batch, deps)).processed; // a redelivery
