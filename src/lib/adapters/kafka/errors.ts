@@ -30,7 +30,7 @@ export class GroupSharedError extends MusicflowError {
   }
 }
 
-/** Fails a member handed partitions of topics other than its own (GroupSharedError). */
+/** Fails a member handed partitions of topics other than its own (GroupSharedError); for @platformatic/kafka, whose assignments show them. */
 export function checkAssignment(options: { group: string; topic: string; onFailure: (err: unknown) => void }, assigned: Array<{ topic: string; partitions: number[] }>): void {
   const others = assigned.filter((a) => a.topic !== options.topic && a.partitions.length > 0).map((a) => a.topic);
   if (others.length > 0) options.onFailure(new GroupSharedError(options.group, options.topic, [...new Set(others)]));

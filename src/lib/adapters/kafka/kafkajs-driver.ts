@@ -9,7 +9,7 @@ import type { ConsumedRecord } from '../../ports.js';
 import type {
   ClusterFacts, Fetched, FetchedRecord, GroupMember, JoinOptions, KafkaDriver, KafkaMessage, PartitionEnds, PartitionRange,
 } from './driver.js';
-import { checkAssignment } from './errors.js';
+import { GroupSharedError } from './errors.js';
 import { groupErrorTypes, kafkajsErrors } from './kafkajs-errors.js';
 import { COMPACTED, SOURCE_FILE, SOURCE_LINE, sourceFromHeaders, type KafkaSettings, type TopicSpec } from './log-layout.js';
 import { RangeRead } from './range-read.js';
@@ -234,7 +234,11 @@ class KafkajsMember implements GroupMember {
       this.generation += 1;
       this.assigned = new Set(event.payload.memberAssignment[options.topic] ?? []);
       this.rebalancing = false;
-      checkAssignment(options, Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions })));
+    });
+    // kafkajs drops partitions of topics this member did not subscribe to from the assignment (GROUP_JOIN never
+    // shows them) and says so with this event: the group is shared with another topic.
+    consumer.on(consumer.events.RECEIVED_UNSUBSCRIBED_TOPICS, (event) => {
+      options.onFailure(new GroupSharedError(options.group, options.topic, event.payload.topicsNotSubscribed));
     });
     consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts itself after retriable errors; anything else ends the run.
