@@ -6,6 +6,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Consumer, EachBatchPayload, KafkaConfig, KafkaMessage as KafkajsMessage, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../../config.js';
 import type { ConsumedRecord } from '../../ports.js';
+import { sleep } from '../../sleep.js';
 import type {
   ClusterFacts, Fetched, FetchedRecord, GroupMember, JoinOptions, KafkaDriver, KafkaMessage, PartitionEnds, PartitionRange,
 } from './driver.js';
@@ -19,6 +20,9 @@ const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 
 /** A fetch waits this long for new records when caught up; leaving the group waits for that fetch to end. */
 const FETCH_WAIT_MS = 500;
+/** Asking a new topic's offsets while its partitions get their leaders (offsets()). */
+const OFFSETS_ATTEMPTS = 5;
+const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 /**
  * How often a held batch asks kafkajs for a heartbeat. kafkajs sends one only when HEARTBEAT_MS have passed since
  * its last request, so asking often costs nothing and notices a rebalance soon after it begins.
@@ -78,9 +82,22 @@ export class KafkajsDriver implements KafkaDriver {
     }
   }
 
+  /**
+   * kafkajs's fetchTopicOffsets gives up at once on an error the broker calls retriable: right after a topic is
+   * created (its leaders known from metadata) the broker may still answer NOT_LEADER_FOR_PARTITION for a moment,
+   * which on a busy machine failed a first replay (reading the file positions). Asked again a few times, backing off.
+   */
   async offsets(topic: string): Promise<PartitionEnds[]> {
-    const ends = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
-    return ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+    const admin = await this.connectedAdmin();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        return ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }));
+      } catch (err) {
+        if (attempt >= OFFSETS_ATTEMPTS || !LEADER_MOVING.has((err as { type?: string }).type ?? '')) throw err;
+        await sleep(100 * 2 ** attempt);
+      }
+    }
   }
 
   async committedOffsets(group: string, topic: string): Promise<Map<number, number>> {
