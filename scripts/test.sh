@@ -53,4 +53,6 @@ else
 fi
 
 mkdir -p test-artifacts
-node --test $(find dist/test -name '*.test.js' | sort)
+# Every server test has a timeout (test/support/timeouts.ts); --test-force-exit ends a file's process once its
+# tests are done even when a timed-out test left a client connected, so a hang is a named failure, not a stuck run.
+node --test --test-force-exit $(find dist/test -name '*.test.js' | sort)

@@ -14,7 +14,7 @@ export const SASL_PASSWORD_ENV = 'MUSICFLOW_KAFKA_SASL_PASSWORD';
 export interface SaslSettingNames { mechanism: string; username: string }
 const SASL_ENV_NAMES: SaslSettingNames = { mechanism: 'MUSICFLOW_KAFKA_SASL_MECHANISM', username: 'MUSICFLOW_KAFKA_SASL_USERNAME' };
 
-/** The Kafka client libraries the event log can run on (src/lib/adapters/kafka.ts, kafka-platformatic.ts). */
+/** The Kafka client libraries the event log can run on (drivers in src/lib/adapters/kafka/). */
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
 

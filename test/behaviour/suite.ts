@@ -1,6 +1,7 @@
 // The behavioural suite: what musicflow must do, whatever adapters carry it. Each adapter set
 // (embedded files; Kafka + Redis) runs these same tests unchanged.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import { streamLog, type StreamReport } from '../../src/lib/app/stream.js';
 import { T0, smallFixture, tempDir, type Fixture } from '../support/fixtures.js';
 import { enrichedPlaysOf } from '../support/plays.js';
 import { storeBatch } from '../support/store-batch.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 export interface AdapterSet {
   name: string;
@@ -123,7 +125,7 @@ async function linesInLog(b: Backends, file: string): Promise<Map<number, number
   const times = new Map<number, number>();
   const count = (line: number) => times.set(line, (times.get(line) ?? 0) + 1);
   await b.log.consume({
-    group: `count-${Date.now()}`, fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5000,
+    group: `count-${randomUUID()}`, fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5000,
     onBatch: async (batch) => { for (const r of batch.records) if (r.source?.file === file) count(r.source.line); },
   });
   for (const letter of await b.log.readDeadLetters(100_000)) if (letter.source === file && letter.line !== null) count(letter.line);
@@ -168,7 +170,7 @@ async function seededWithModel(set: AdapterSet, scores: Array<[number, number]>)
 
 export function behaviourSuite(set: AdapterSet): void {
   describe(`behaviour on ${set.name}`, { concurrency: false }, () => {
-    it('processes every good line and names every bad one', async () => {
+    it('processes every good line and names every bad one', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -190,7 +192,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('detects an interest in event time from plays that arrive out of order', async () => {
+    it('detects an interest in event time from plays that arrive out of order', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -204,7 +206,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('keeps live profiles by daypart, device and unique tracks', async () => {
+    it('keeps live profiles by daypart, device and unique tracks', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -220,7 +222,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('enriches what it can and flags, not drops, unknown customers and places', async () => {
+    it('enriches what it can and flags, not drops, unknown customers and places', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -239,7 +241,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('reprocessing the log from the beginning changes nothing', async () => {
+    it('reprocessing the log from the beginning changes nothing', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -248,7 +250,7 @@ export function behaviourSuite(set: AdapterSet): void {
         const before = await snapshot(b, [1, 2, 3, 4, 9]);
         const again = await streamLog(b, { group: config.group, fromBeginning: true, untilIdle: true, maxBatch: 3, signal: never });
         assert.equal(again.events_processed, 0);
-        const other = await streamLog(b, { group: 'other-group', fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never });
+        const other = await streamLog(b, { group: `${config.group}-other`, fromBeginning: true, untilIdle: true, maxBatch: 100, signal: never });
         assert.equal(other.events_processed, 0);
         assert.deepEqual(await snapshot(b, [1, 2, 3, 4, 9]), before);
       } finally {
@@ -256,7 +258,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('a batch delivered twice is applied once', async () => {
+    it('a batch delivered twice is applied once', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -266,7 +268,7 @@ export function behaviourSuite(set: AdapterSet): void {
         const deps = { log: b.log, store: b.store, index: b.index, catalog: new Catalog(b.store) };
         let processed = 0;
         await b.log.consume({
-          group: 'twice', fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5,
+          group: `${config.group}-twice`, fromBeginning: true, untilIdle: true, signal: never, maxBatch: 5,
           onBatch: async (batch) => {
             processed += (await processBatch(batch, deps)).processed;
             processed += (await processBatch(batch, deps)).processed; // a redelivery
@@ -284,7 +286,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('two workers in one group give the result of one', async () => {
+    it('two workers in one group give the result of one', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b1 = await openBackends(config);
@@ -308,7 +310,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it("keeps each customer's newest plays by event time across batches", async () => {
+    it("keeps each customer's newest plays by event time across batches", SERVER_TEST, async () => {
       const dir = tempDir('musicflow-recent-');
       const gen = await generateDataSet({ customers: 40, tracks: 30, events: 1500, days: 2, seed: 5, start: Date.UTC(2014, 9, 1), out: dir });
       const plays = await enrichedPlaysOf(gen.files);
@@ -329,7 +331,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('the dashboard index answers every filter and breakdown as the plays themselves do', async () => {
+    it('the dashboard index answers every filter and breakdown as the plays themselves do', SERVER_TEST, async () => {
       const dir = tempDir('musicflow-index-');
       const start = Date.UTC(2014, 9, 1);
       const gen = await generateDataSet({ customers: 150, tracks: 60, events: 3000, days: 3, seed: 11, start, out: dir });
@@ -365,7 +367,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('targets only deployed-model picks: one ad decision and one SMS a customer a day, even when replayed', async () => {
+    it('targets only deployed-model picks: one ad decision and one SMS a customer a day, even when replayed', SERVER_TEST, async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9], [2, 0.1]]);
       try {
         await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
@@ -386,7 +388,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('offerFacts reads together what getCustomers, prediction and deployedModel say of a customer', async () => {
+    it('offerFacts reads together what getCustomers, prediction and deployedModel say of a customer', SERVER_TEST, async () => {
       const empty = await openBackends(await set.freshConfig());
       try {
         assert.deepEqual(await empty.store.offerFacts(1), { customer: null, prediction: null, modelDeployed: false });
@@ -409,7 +411,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', async () => {
+    it('an offer shown at an access (the offer API) and one shown at a play that day make one decision and one SMS', SERVER_TEST, async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
       try {
         const stream = () => streamLog(b, { group: config.group, fromBeginning: false, untilIdle: true, maxBatch: 2, signal: never });
@@ -437,7 +439,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('keeps a customer\'s phone number from cust.csv\'s Phone column, and none for a file without one', async () => {
+    it('keeps a customer\'s phone number from cust.csv\'s Phone column, and none for a file without one', SERVER_TEST, async () => {
       const b = await openBackends(await set.freshConfig());
       try {
         const dir = tempDir('musicflow-phones-');
@@ -455,7 +457,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('the SMS queue: a claim ends after its timeout, a release at once; sent and failed stay settled; a failed message comes back as itself', async () => {
+    it('the SMS queue: a claim ends after its timeout, a release at once; sent and failed stay settled; a failed message comes back as itself', SERVER_TEST, async () => {
       const { fx, config, b } = await seededWithModel(set, [[1, 0.9]]);
       const ids = (list: Array<{ id: string }>) => list.map((m) => m.id).sort();
       try {
@@ -501,7 +503,7 @@ export function behaviourSuite(set: AdapterSet): void {
 
     // The ports' contracts, directly: each guard below has a test that fails when the guard is removed.
 
-    it('the index applies a batch only over the watermark it was computed from', async () => {
+    it('the index applies a batch only over the watermark it was computed from', SERVER_TEST, async () => {
       const b = await openBackends(await set.freshConfig());
       try {
         await b.index.applyEffects(indexStep(-1, 0));
@@ -516,7 +518,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('the store applies a batch only over the watermark it was computed from', async () => {
+    it('the store applies a batch only over the watermark it was computed from', SERVER_TEST, async () => {
       const b = await openBackends(await set.freshConfig());
       try {
         assert.equal((await b.store.loadBatchState('contract', 0, { customers: [1], targeting: [1], days: [] })).watermark, -1);
@@ -535,7 +537,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('commits a batch only after its handler resolved: a failed batch is delivered again', async () => {
+    it('commits a batch only after its handler resolved: a failed batch is delivered again', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -570,7 +572,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('sends a file once: a re-run sends nothing and says so, --again sends it again, a run cut short resumes', async () => {
+    it('sends a file once: a re-run sends nothing and says so, --again sends it again, a run cut short resumes', SERVER_TEST, async () => {
       const fx = smallFixture();
       const config = await set.freshConfig();
       const b = await openBackends(config);
@@ -596,7 +598,7 @@ export function behaviourSuite(set: AdapterSet): void {
       }
     });
 
-    it('a replay killed with SIGKILL at any moment and run again leaves every line of the file in the log once', async () => {
+    it('a replay killed with SIGKILL at any moment and run again leaves every line of the file in the log once', SERVER_TEST, async () => {
       const dir = tempDir('musicflow-kill-');
       const gen = await generateDataSet({ customers: 60, tracks: 40, events: 12_000, days: 1, seed: 9, start: Date.UTC(2014, 9, 1), out: dir });
       const config = await set.freshConfig();

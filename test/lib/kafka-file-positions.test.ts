@@ -1,7 +1,8 @@
 // How a file's position on Kafka survives a crash at each point of a step, on topics kept in memory.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KafkaFilePositions, type FetchedRecord, type KafkaMessage, type KafkaRecordIo } from '../../src/lib/adapters/kafka-common.js';
+import type { FetchedRecord, KafkaMessage } from '../../src/lib/adapters/kafka/driver.js';
+import { KafkaFilePositions, type KafkaRecordIo } from '../../src/lib/adapters/kafka/file-positions.js';
 import type { FileStep } from '../../src/lib/ports.js';
 
 const TOPIC = 'plays';

@@ -25,6 +25,7 @@ import { indexGroupOf, streamLog, type StreamReport } from '../../src/lib/app/st
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { enrichedPlaysOf } from '../support/plays.js';
 import { showServerError } from '../dashboard/setup.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const redis = process.env.MUSICFLOW_REDIS_URL;
@@ -80,7 +81,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     }
   });
 
-  it('leaves every play in the plays alias once', async () => {
+  it('leaves every play in the plays alias once', SERVER_TEST, async () => {
     assert.equal(servers.events, embedded.events);
     const alias = aliasOf(servers.config.elasticsearch!.prefix, 'plays');
     await client.indices.refresh({ index: alias });
@@ -128,7 +129,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     }
   });
 
-  it('every field the Kibana objects read exists in the live mapping with a type its use needs', async () => {
+  it('every field the Kibana objects read exists in the live mapping with a type its use needs', SERVER_TEST, async () => {
     const prefix = servers.config.elasticsearch!.prefix;
     const kindOf = new Map(DOCUMENT_KINDS.map((kind) => [dataViewId(prefix, kind), kind]));
     const uses = referencedFields(savedObjects(prefix));
@@ -145,7 +146,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     }
   });
 
-  it("each Kibana panel's aggregation on the live index gives the dashboard's numbers", async () => {
+  it("each Kibana panel's aggregation on the live index gives the dashboard's numbers", SERVER_TEST, async () => {
     const prefix = servers.config.elasticsearch!.prefix;
     for (const kind of DOCUMENT_KINDS) await client.indices.refresh({ index: aliasOf(prefix, kind) });
     const run = async (panel: Panel) => {
@@ -218,7 +219,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     assert.deepEqual(Object.fromEntries((await run(panel('interests-over-time'))).filter((b) => b.doc_count > 0).map((b) => [String(b.key), b.doc_count])), perDay);
   });
 
-  it('the dashboard on Elasticsearch shows what the embedded default shows', async () => {
+  it('the dashboard on Elasticsearch shows what the embedded default shows', SERVER_TEST, async () => {
     const top = ((await answer(embedded, '/api/breakdown/state?limit=1')) as { rows: Array<{ value: string }> }).rows[0].value;
     const paths = [
       '/api/overview', '/api/overview?device=mobile&level=Free', '/api/series?grain=hour', '/api/series?grain=hour&device=pc', '/api/hours',
@@ -230,7 +231,7 @@ describe('Kafka + Redis + Elasticsearch, end to end', { skip, concurrency: false
     }
   });
 
-  it('status says the index trails the log by nothing', () => {
+  it('status says the index trails the log by nothing', SERVER_TEST, () => {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MUSICFLOW_')));
     const run = spawnSync(process.execPath, [cli, 'status', '--json'], { env: { ...inherited, ...serverEnv }, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);

@@ -13,6 +13,7 @@ import { enrich } from '../../src/lib/pipeline/enrich.js';
 import { WatermarkConflict, type IndexEffects } from '../../src/lib/ports.js';
 import type { Customer } from '../../src/lib/records.js';
 import { T0 } from '../support/fixtures.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const url = process.env.MUSICFLOW_ELASTICSEARCH_URL;
 const skip = url ? false : 'MUSICFLOW_ELASTICSEARCH_URL is unset: start the stack with `npm run stack:up` (npm test does)';
@@ -52,7 +53,7 @@ async function documentsIn(client: Client, index: string): Promise<Array<{ index
 describe('Elasticsearch index', { skip, concurrency: false }, () => {
   const client = new Client({ node: url ?? 'http://127.0.0.1:1' });
 
-  it('applies a batch only when the watermark is what the writer read', async () => {
+  it('applies a batch only when the watermark is what the writer read', SERVER_TEST, async () => {
     const config = freshConfig();
     const index = new ElasticsearchIndex(config);
     try {
@@ -74,7 +75,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('a batch cut short before its watermark moved is redone into the same index, even after a rollover', async () => {
+  it('a batch cut short before its watermark moved is redone into the same index, even after a rollover', SERVER_TEST, async () => {
     const config = freshConfig();
     const crashing = new ElasticsearchIndex(config);
     const alias = aliasOf(config.prefix, 'plays');
@@ -109,7 +110,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('keeps interests and ad decisions once, across retries and a rollover', async () => {
+  it('keeps interests and ad decisions once, across retries and a rollover', SERVER_TEST, async () => {
     const config = freshConfig();
     const index = new ElasticsearchIndex(config);
     try {
@@ -130,7 +131,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('documents carry ids, not names or addresses, unless asked', async () => {
+  it('documents carry ids, not names or addresses, unless asked', SERVER_TEST, async () => {
     for (const [env, named] of [[{}, false], [{ MUSICFLOW_INDEX_NAMES: '1' }, true]] as const) {
       const config = freshConfig(env);
       const index = new ElasticsearchIndex(config);
@@ -150,7 +151,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('es setup is safe to run twice and leaves every field mapped as declared', async () => {
+  it('es setup is safe to run twice and leaves every field mapped as declared', SERVER_TEST, async () => {
     const config = freshConfig();
     const env = { MUSICFLOW_ELASTICSEARCH_URL: url!, MUSICFLOW_ELASTICSEARCH_PREFIX: config.prefix, MUSICFLOW_ELASTICSEARCH_REPLICAS: '0' };
     const first = musicflow(env, 'es', 'setup', '--json');
@@ -170,7 +171,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     assert.ok((JSON.parse(rolled.stdout) as { results: Array<{ rolledOver: boolean }> }).results.every((r) => !r.rolledOver), 'young indices are kept');
   });
 
-  it('says which env vars to set when the node refuses the credentials', async () => {
+  it('says which env vars to set when the node refuses the credentials', SERVER_TEST, async () => {
     const index = new ElasticsearchIndex(freshConfig());
     const connection = (index as unknown as { es: { explained(err: unknown): unknown } }).es;
     const { errors } = await import('@elastic/elasticsearch');
@@ -181,7 +182,7 @@ describe('Elasticsearch index', { skip, concurrency: false }, () => {
     await index.close();
   });
 
-  it('closes its client', async () => {
+  it('closes its client', SERVER_TEST, async () => {
     await client.close();
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { DEFAULTS } from '../../src/lib/config.js';
 import { tempDir } from '../support/fixtures.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
@@ -34,7 +35,7 @@ function musicflowWith(env: Record<string, string>, cwd: string, ...args: string
 const musicflow = (cwd: string, ...args: string[]) => musicflowWith({}, cwd, ...args);
 
 describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
-  it('writes an embedded config with every setting of the defaults and no secrets', () => {
+  it('writes an embedded config with every setting of the defaults and no secrets', SERVER_TEST, () => {
     const dir = tempDir('musicflow-init-');
     const run = musicflow(dir, 'init', '--yes', '--embedded', '--data-dir', './state', '--json');
     assert.equal(run.status, 0, run.stderr);
@@ -49,7 +50,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.equal(file.redisUrl, '');
   });
 
-  it('refuses to replace an existing file without --force, and names the way out', () => {
+  it('refuses to replace an existing file without --force, and names the way out', SERVER_TEST, () => {
     const dir = tempDir('musicflow-init-');
     writeFileSync(join(dir, 'musicflow.json'), '{}\n');
     const run = musicflow(dir, 'init', '--yes', '--embedded');
@@ -59,7 +60,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.equal(musicflow(dir, 'init', '--yes', '--embedded', '--force').status, 0);
   });
 
-  it('writes nothing when the servers do not answer, and says which', () => {
+  it('writes nothing when the servers do not answer, and says which', SERVER_TEST, () => {
     const dir = tempDir('musicflow-init-');
     const run = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1');
     assert.equal(run.status, 1);
@@ -68,7 +69,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.equal(existsSync(join(dir, 'musicflow.json')), false);
   });
 
-  it('refuses a missing --kafka-ca file and a SASL mechanism without a user, naming the option', () => {
+  it('refuses a missing --kafka-ca file and a SASL mechanism without a user, naming the option', SERVER_TEST, () => {
     const dir = tempDir('musicflow-init-');
     const ca = musicflow(dir, 'init', '--yes', '--servers', '--kafka', '127.0.0.1:1', '--redis', 'redis://127.0.0.1:1', '--kafka-ca', 'missing.pem');
     assert.equal(ca.status, 1);
@@ -83,7 +84,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.equal(existsSync(join(dir, 'musicflow.json')), false);
   });
 
-  it('checks Kafka over SASL and TLS and writes the mechanism, user and CA but never the password', { skip: noSecured }, () => {
+  it('checks Kafka over SASL and TLS and writes the mechanism, user and CA but never the password', { ...SERVER_TEST, skip: noSecured }, () => {
     const dir = tempDir('musicflow-init-');
     const run = musicflowWith({ MUSICFLOW_KAFKA_SASL_PASSWORD: secured.password }, dir, 'init', '--yes', '--servers', '--kafka', secured.brokers,
       '--redis', redis!, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-sasl-username', secured.username, '--kafka-ca', secured.ca, '--json');
@@ -103,7 +104,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.match(noPassword.stderr, /needs a password: set MUSICFLOW_KAFKA_SASL_PASSWORD/);
   });
 
-  it('checks Kafka and Redis and writes them, keeping a Redis password out of the file', { skip: noServers }, () => {
+  it('checks Kafka and Redis and writes them, keeping a Redis password out of the file', { ...SERVER_TEST, skip: noServers }, () => {
     const dir = tempDir('musicflow-init-');
     const withPassword = redis!.replace('redis://', 'redis://:hunter2@');
     const run = musicflow(dir, 'init', '--yes', '--servers', '--kafka', brokers!, '--redis', withPassword, '--config', 'servers.json', '--json');
@@ -121,7 +122,7 @@ describe('musicflow init (flags, no prompts)', { concurrency: false }, () => {
     assert.equal(JSON.parse(status.stdout).backend, 'kafka+redis');
   });
 
-  it('checks Elasticsearch too and writes it as the index, with no credentials in the file', { skip: noElasticsearch }, () => {
+  it('checks Elasticsearch too and writes it as the index, with no credentials in the file', { ...SERVER_TEST, skip: noElasticsearch }, () => {
     const dir = tempDir('musicflow-init-');
     const env = { MUSICFLOW_ELASTICSEARCH_API_KEY: 'c2VjcmV0LWtleQ==', MUSICFLOW_ELASTICSEARCH_PREFIX: `musicflow-test-init-${Date.now()}-`, MUSICFLOW_ELASTICSEARCH_REPLICAS: '0' };
     const refused = musicflowWith(env, dir, 'init', '--yes', '--servers', '--kafka', brokers!, '--redis', redis!, '--elasticsearch', 'http://user:pw@127.0.0.1:9200');

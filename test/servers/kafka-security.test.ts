@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KafkaEventLog } from '../../src/lib/adapters/kafka.js';
-import { PlatformaticKafkaEventLog } from '../../src/lib/adapters/kafka-platformatic.js';
+import { openKafkaEventLog } from '../../src/lib/adapters/kafka/open.js';
 import { resolveConfig, type Config, type KafkaClient } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import type { EventLog, LogRecord } from '../../src/lib/ports.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const stack = {
   saslBrokers: process.env.MUSICFLOW_STACK_KAFKA_SASL_BROKERS ?? '',
@@ -30,8 +30,8 @@ const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 type Env = Record<string, string>;
 
 const CLIENTS: Record<KafkaClient, (config: Config) => EventLog> = {
-  kafkajs: (config) => new KafkaEventLog(config),
-  platformatic: (config) => new PlatformaticKafkaEventLog(config),
+  kafkajs: (config) => openKafkaEventLog(config, 'kafkajs'),
+  platformatic: (config) => openKafkaEventLog(config, 'platformatic'),
 };
 
 function saslEnv(brokers: string, mechanism: string, password = stack.password): Env {
@@ -50,13 +50,13 @@ function records(count: number): LogRecord[] {
   return Array.from({ length: count }, (_, i) => ({ key: String(i % 5), value: `play ${i}` }));
 }
 
-/** Appends `count` records, consumes them with a new group until idle, and gives back the values read. */
-async function roundTrip(log: EventLog, count: number): Promise<string[]> {
+/** Appends `count` records, consumes them with a new group until idle (or `signal`), and gives back the values read. */
+async function roundTrip(log: EventLog, count: number, signal: AbortSignal): Promise<string[]> {
   try {
     await log.append(records(count));
     const values: string[] = [];
     await log.consume({
-      group: 'secure', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 1000,
+      group: `secure-${randomUUID()}`, fromBeginning: false, untilIdle: true, signal, maxBatch: 1000,
       onBatch: async (batch) => { values.push(...batch.records.map((r) => r.value)); },
     });
     return values.sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1]));
@@ -77,20 +77,20 @@ function musicflow(env: Env, ...args: string[]): { status: number | null; stdout
 for (const [client, open] of Object.entries(CLIENTS)) {
   describe(`Kafka over SASL and TLS on ${client} (the test stack)`, { skip, concurrency: false }, () => {
     for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512']) {
-      it(`appends and consumes with SASL ${mechanism}`, async () => {
+      it(`appends and consumes with SASL ${mechanism}`, SERVER_TEST, async (t) => {
         const config = configOf(saslEnv(stack.saslBrokers, mechanism));
         assert.equal(config.kafkaSasl?.mechanism, mechanism);
-        assert.deepEqual(await roundTrip(open(config), 40), expected(40));
+        assert.deepEqual(await roundTrip(open(config), 40, t.signal), expected(40));
       });
     }
 
-    it('appends and consumes over TLS, trusting the CA named by MUSICFLOW_KAFKA_CA (which implies TLS)', async () => {
+    it('appends and consumes over TLS, trusting the CA named by MUSICFLOW_KAFKA_CA (which implies TLS)', SERVER_TEST, async (t) => {
       const config = configOf({ MUSICFLOW_KAFKA_BROKERS: stack.tlsBrokers, MUSICFLOW_KAFKA_CA: stack.ca });
       assert.equal(config.kafkaTls, true);
-      assert.deepEqual(await roundTrip(open(config), 40), expected(40));
+      assert.deepEqual(await roundTrip(open(config), 40, t.signal), expected(40));
     });
 
-    it('appends with SASL SCRAM-SHA-512 over TLS (the mechanism as Kafka spells it)', async () => {
+    it('appends with SASL SCRAM-SHA-512 over TLS (the mechanism as Kafka spells it)', SERVER_TEST, async () => {
       const log = open(configOf({ ...saslEnv(stack.saslTlsBrokers, 'SCRAM-SHA-512'), MUSICFLOW_KAFKA_CA: stack.ca }));
       try {
         await log.append(records(40));
@@ -101,7 +101,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       }
     });
 
-    it('a wrong password fails as unavailable, naming the broker and the env var to check', async () => {
+    it('a wrong password fails as unavailable, naming the broker and the env var to check', SERVER_TEST, async () => {
       const log = open(configOf(saslEnv(stack.saslBrokers, 'scram-sha-256', 'not-the-password')));
       try {
         await assert.rejects(log.append(records(1)), (err: Error) => {
@@ -115,7 +115,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       }
     });
 
-    it('TLS without the CA fails as unavailable, saying to set MUSICFLOW_KAFKA_CA', async () => {
+    it('TLS without the CA fails as unavailable, saying to set MUSICFLOW_KAFKA_CA', SERVER_TEST, async () => {
       const log = open(configOf({ MUSICFLOW_KAFKA_BROKERS: stack.tlsBrokers, MUSICFLOW_KAFKA_TLS: '1' }));
       try {
         await assert.rejects(log.append(records(1)), (err: Error) => {
@@ -132,7 +132,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
 }
 
 describe('the CLI on Kafka over SASL and TLS (the test stack)', { skip, concurrency: false }, () => {
-  it('the CLI replays and streams until idle with SCRAM-SHA-256 over TLS, all from env', () => {
+  it('the CLI replays and streams until idle with SCRAM-SHA-256 over TLS, all from env', SERVER_TEST, () => {
     const fx = smallFixture();
     const id = randomUUID().slice(0, 8);
     const env: Env = {
@@ -155,7 +155,7 @@ describe('the CLI on Kafka over SASL and TLS (the test stack)', { skip, concurre
     assert.equal(done.lag, 0);
   });
 
-  it('the CLI exits 1 on a wrong password, naming the broker and MUSICFLOW_KAFKA_SASL_PASSWORD', () => {
+  it('the CLI exits 1 on a wrong password, naming the broker and MUSICFLOW_KAFKA_SASL_PASSWORD', SERVER_TEST, () => {
     const fx = smallFixture();
     const env: Env = { ...saslEnv(stack.saslBrokers, 'plain', 'not-the-password'), MUSICFLOW_HOME: tempDir('musicflow-secure-') };
     const replay = musicflow(env, 'replay', '--file', fx.tracks, '--json');

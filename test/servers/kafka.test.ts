@@ -3,22 +3,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { KafkaEventLog } from '../../src/lib/adapters/kafka.js';
-import type { KafkaSettings } from '../../src/lib/adapters/kafka-common.js';
-import { PlatformaticKafkaEventLog } from '../../src/lib/adapters/kafka-platformatic.js';
+import type { KafkaSettings } from '../../src/lib/adapters/kafka/log-layout.js';
+import { openKafkaEventLog } from '../../src/lib/adapters/kafka/open.js';
 import type { KafkaClient } from '../../src/lib/config.js';
 import { BackendUnavailableError } from '../../src/lib/errors.js';
 import { sleep } from '../../src/lib/sleep.js';
 import type { ConsumedRecord, EventLog, LogBatch, LogRecord } from '../../src/lib/ports.js';
 import type { DeadLetter } from '../../src/lib/records.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const skip = brokers ? false : 'MUSICFLOW_KAFKA_BROKERS is unset: start a broker with `npm run stack:up` (npm test does)';
 
 type KafkaLog = EventLog & { readonly deadLetterTopic: string };
 const CLIENTS: Record<KafkaClient, (settings: KafkaSettings) => KafkaLog> = {
-  kafkajs: (settings) => new KafkaEventLog(settings),
-  platformatic: (settings) => new PlatformaticKafkaEventLog(settings),
+  kafkajs: (settings) => openKafkaEventLog(settings, 'kafkajs'),
+  platformatic: (settings) => openKafkaEventLog(settings, 'platformatic'),
 };
 
 function settingsOf(topic: string, partitions: number, at = (brokers ?? '').split(',')): KafkaSettings {
@@ -26,6 +26,12 @@ function settingsOf(topic: string, partitions: number, at = (brokers ?? '').spli
 }
 
 const freshTopic = () => `musicflow.test.${randomUUID()}`;
+/**
+ * A consumer group of its own per test: a group is the broker's, not the topic's, and two runs of this file on one
+ * stack (Node versions side by side, CI jobs) sharing a name would join one group over two topics, where each
+ * leader assigns only its own topic's partitions and the other run's workers wait for records forever.
+ */
+const freshGroup = (name: string) => `${name}-${randomUUID()}`;
 
 function records(count: number, customers: number): LogRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -36,10 +42,10 @@ function records(count: number, customers: number): LogRecord[] {
 }
 
 /** Consumes until idle, collecting every batch handed out. */
-async function drain(log: EventLog, group: string, opts: { fromBeginning?: boolean; maxBatch?: number } = {}): Promise<LogBatch[]> {
+async function drain(log: EventLog, group: string, opts: { fromBeginning?: boolean; maxBatch?: number; signal?: AbortSignal } = {}): Promise<LogBatch[]> {
   const batches: LogBatch[] = [];
   await log.consume({
-    group, fromBeginning: opts.fromBeginning ?? false, untilIdle: true, signal: new AbortController().signal,
+    group, fromBeginning: opts.fromBeginning ?? false, untilIdle: true, signal: opts.signal ?? new AbortController().signal,
     maxBatch: opts.maxBatch ?? 1000, onBatch: async (batch) => { batches.push(batch); },
   });
   return batches;
@@ -51,7 +57,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
   const freshLog = (partitions = 3) => open(settingsOf(freshTopic(), partitions));
 
   describe(`Kafka event log on ${client}`, { skip, concurrency: false }, () => {
-    it('creates the topic with the configured partitions and a dead-letter topic', async () => {
+    it('creates the topic with the configured partitions and a dead-letter topic', SERVER_TEST, async () => {
       const log = freshLog(3);
       try {
         await log.append(records(1, 1));
@@ -64,11 +70,12 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       }
     });
 
-    it('keeps each customer in one partition, in order, with its source line, and commits what was handed out', async () => {
+    it('keeps each customer in one partition, in order, with its source line, and commits what was handed out', SERVER_TEST, async (t) => {
       const log = freshLog(3);
       try {
         await log.append(records(300, 7));
-        const batches = await drain(log, 'g1', { maxBatch: 40 });
+        const group = freshGroup('g1');
+        const batches = await drain(log, group, { maxBatch: 40, signal: t.signal });
         const all = flat(batches);
         assert.equal(all.length, 300);
         assert.ok(batches.every((b) => b.records.length <= 40 && b.records.every((r) => r.partition === b.partition)));
@@ -84,61 +91,63 @@ for (const [client, open] of Object.entries(CLIENTS)) {
           const lines = all.filter((r) => r.key === key).map((r) => r.source!.line);
           assert.deepEqual(lines, [...lines].sort((a, b) => a - b), `customer ${key} out of order`);
         }
-        const lag = await log.lag('g1');
+        const lag = await log.lag(group);
         assert.equal(lag.length, 3);
         assert.equal(lag.reduce((s, p) => s + p.end, 0), 300);
         assert.ok(lag.every((p) => p.lag === 0 && p.committed === p.end));
-        assert.equal(flat(await drain(log, 'g1')).length, 0, 'a committed group reads nothing again');
-        assert.equal(flat(await drain(log, 'g1', { fromBeginning: true })).length, 300, '--from-beginning reads everything again');
+        assert.equal(flat(await drain(log, group, { signal: t.signal })).length, 0, 'a committed group reads nothing again');
+        assert.equal(flat(await drain(log, group, { fromBeginning: true, signal: t.signal })).length, 300, '--from-beginning reads everything again');
       } finally {
         await log.close();
       }
     });
 
-    it('commits nothing for a batch whose processing failed', async () => {
+    it('commits nothing for a batch whose processing failed', SERVER_TEST, async (t) => {
       const log = freshLog(1);
       try {
         await log.append(records(10, 1));
         let calls = 0;
+        const group = freshGroup('g2');
         await assert.rejects(log.consume({
-          group: 'g2', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 4,
+          group, fromBeginning: false, untilIdle: true, signal: t.signal, maxBatch: 4,
           onBatch: async () => {
             calls += 1;
             if (calls === 2) throw new Error('sink exploded');
           },
         }), /sink exploded/);
-        const [p] = await log.lag('g2');
+        const [p] = await log.lag(group);
         assert.equal(p.committed, 4, 'only the first batch of 4 is committed');
         assert.equal(p.lag, 6);
-        const rest = flat(await drain(log, 'g2'));
+        const rest = flat(await drain(log, group, { signal: t.signal }));
         assert.deepEqual(rest.map((r) => r.offset), [4, 5, 6, 7, 8, 9]);
       } finally {
         await log.close();
       }
     });
 
-    it('stops on the abort signal after committing the batch in hand', async () => {
+    it('stops on the abort signal after committing the batch in hand', SERVER_TEST, async (t) => {
       const log = freshLog(1);
       try {
         await log.append(records(20, 1));
         const stop = new AbortController();
         const seen: number[] = [];
+        const group = freshGroup('g3');
         await log.consume({
-          group: 'g3', fromBeginning: false, untilIdle: false, signal: stop.signal, maxBatch: 5,
+          group, fromBeginning: false, untilIdle: false, signal: AbortSignal.any([stop.signal, t.signal]), maxBatch: 5,
           onBatch: async (batch) => {
             seen.push(...batch.records.map((r) => r.offset));
             stop.abort();
           },
         });
         assert.deepEqual(seen, [0, 1, 2, 3, 4]);
-        const [p] = await log.lag('g3');
+        const [p] = await log.lag(group);
         assert.equal(p.committed, 5);
       } finally {
         await log.close();
       }
     });
 
-    it('keeps dead letters as JSON in <topic>.deadletters, oldest first', async () => {
+    it('keeps dead letters as JSON in <topic>.deadletters, oldest first', SERVER_TEST, async () => {
       const log = freshLog(1);
       try {
         const letters: DeadLetter[] = [4, 8].map((line) => ({
@@ -157,7 +166,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       }
     });
 
-    it('hands out every record when a second worker joins half way, never a batch past a gap in its partition', async () => {
+    it('hands out every record when a second worker joins half way, never a batch past a gap in its partition', SERVER_TEST, async (t) => {
       const log = freshLog(3);
       const second = open(settingsOf(log.name, 3));
       try {
@@ -169,8 +178,9 @@ for (const [client, open] of Object.entries(CLIENTS)) {
         let handled = 0;
         let halfway!: () => void;
         const joinNow = new Promise<void>((resolve) => { halfway = resolve; });
+        const group = freshGroup('g5');
         const options = {
-          group: 'g5', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 20,
+          group, fromBeginning: false, untilIdle: true, signal: t.signal, maxBatch: 20,
           onBatch: async (batch: LogBatch) => {
             const watermark = watermarks.get(batch.partition) ?? -1;
             const first = batch.records[0].offset;
@@ -185,7 +195,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
         await joinNow;
         await Promise.all([firstWorker, second.consume(options)]);
         assert.deepEqual(holes, []);
-        const lag = await log.lag('g5');
+        const lag = await log.lag(group);
         assert.deepEqual(lag.map((p) => (watermarks.get(p.partition) ?? -1) + 1), lag.map((p) => p.end));
         assert.ok(lag.every((p) => p.lag === 0), JSON.stringify(lag));
       } finally {
@@ -194,7 +204,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       }
     });
 
-    it('refuses --from-beginning while the group has running workers, and says what to do', async () => {
+    it('refuses --from-beginning while the group has running workers, and says what to do', SERVER_TEST, async (t) => {
     const log = freshLog(1);
     const other = open(settingsOf(log.name, 1));
     const stop = new AbortController();
@@ -202,11 +212,12 @@ for (const [client, open] of Object.entries(CLIENTS)) {
       await log.append(records(3, 1));
       let started!: () => void;
       const running = new Promise<void>((resolve) => { started = resolve; });
+      const group = freshGroup('g4');
       const worker = log.consume({
-        group: 'g4', fromBeginning: false, untilIdle: false, signal: stop.signal, maxBatch: 10, onBatch: async () => started(),
+        group, fromBeginning: false, untilIdle: false, signal: AbortSignal.any([stop.signal, t.signal]), maxBatch: 10, onBatch: async () => started(),
       });
       await running;
-      await assert.rejects(drain(other, 'g4', { fromBeginning: true }), /consumer group "g4" has running workers; stop them first, or drop --from-beginning/);
+      await assert.rejects(drain(other, group, { fromBeginning: true, signal: t.signal }), new RegExp(`consumer group "${group}" has running workers; stop them first, or drop --from-beginning`));
       stop.abort();
       await worker;
     } finally {
@@ -216,7 +227,32 @@ for (const [client, open] of Object.entries(CLIENTS)) {
     }
   });
 
-  it('says the broker is unreachable, naming it, when nothing listens there', async () => {
+  it('fails, saying so, rather than wait forever when its consumer group is also used for another topic', SERVER_TEST, async (t) => {
+    const log = freshLog(3);
+    const other = freshLog(3);
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, t.signal]);
+    const group = freshGroup('shared');
+    const outcome = (running: Promise<void>) => running.then(() => null, (err: Error) => err);
+    try {
+      await log.append(records(30, 10));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => { started = resolve; });
+      const first = outcome(log.consume({ group, fromBeginning: false, untilIdle: false, signal, maxBatch: 10, onBatch: async () => started() }));
+      await running;
+      const second = outcome(other.consume({ group, fromBeginning: false, untilIdle: false, signal, maxBatch: 10, onBatch: async () => {} }));
+      // Whichever member the leader handed the other topic's partitions fails; the other is then stopped.
+      const failed = await Promise.race([first, second]);
+      assert.match(String(failed?.message), new RegExp(`consumer group "${group}" is also used for musicflow\\.test\\.[^ ]+, not only musicflow\\.test\\.[^ ;]+; .*--group / MUSICFLOW_GROUP`));
+      stop.abort();
+      await Promise.all([first, second]);
+    } finally {
+      stop.abort();
+      await Promise.all([log.close(), other.close()]);
+    }
+  });
+
+  it('says the broker is unreachable, naming it, when nothing listens there', SERVER_TEST, async () => {
       const log = open(settingsOf('nowhere', 1, ['127.0.0.1:1']));
       try {
         await assert.rejects(log.append(records(1, 1)), (err: Error) => err instanceof BackendUnavailableError && /127\.0\.0\.1:1/.test(err.message));
@@ -230,7 +266,7 @@ for (const [client, open] of Object.entries(CLIENTS)) {
 }
 
 describe('the two Kafka clients share one log', { skip, concurrency: false }, () => {
-  it('puts a key in the same partition and reads the other client\'s records with their source lines', async () => {
+  it('puts a key in the same partition and reads the other client\'s records with their source lines', SERVER_TEST, async (t) => {
     const topic = freshTopic();
     const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 3));
     const platformatic = CLIENTS.platformatic(settingsOf(topic, 3));
@@ -238,8 +274,8 @@ describe('the two Kafka clients share one log', { skip, concurrency: false }, ()
       const all = records(200, 13);
       await kafkajs.append(all.slice(0, 100));
       await platformatic.append(all.slice(100));
-      for (const [reader, group] of [[kafkajs, 'read-by-kafkajs'], [platformatic, 'read-by-platformatic']] as const) {
-        const read = flat(await drain(reader, group, { maxBatch: 30 }));
+      for (const [reader, group] of [[kafkajs, freshGroup('read-by-kafkajs')], [platformatic, freshGroup('read-by-platformatic')]] as const) {
+        const read = flat(await drain(reader, group, { maxBatch: 30, signal: t.signal }));
         assert.equal(read.length, 200, group);
         const partitionOf = new Map<string, number>();
         for (const r of read) {
@@ -254,34 +290,69 @@ describe('the two Kafka clients share one log', { skip, concurrency: false }, ()
     }
   });
 
-  it('lets workers on either client share one consumer group', async () => {
+  it('lets workers on either client share one consumer group', SERVER_TEST, async (t) => {
+    // No timing assumptions: records keep coming until the platformatic worker, started after the kafkajs one was
+    // handed a batch, has been handed some and so has the kafkajs worker since (each then holds a part of the
+    // partitions, as neither stops before the end); then the workers run until every record is handed out and
+    // committed, and are stopped.
     const topic = freshTopic();
     const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 3));
     const platformatic = CLIENTS.platformatic(settingsOf(topic, 3));
+    const group = freshGroup('mixed');
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, t.signal]);
+    const workers: Array<Promise<void>> = [];
     try {
-      await kafkajs.append(records(3000, 50));
       const seen = new Map<string, number>(); // partition:offset -> times handed out
       const byClient = { kafkajs: 0, platformatic: 0 };
-      const worker = (log: EventLog, client: KafkaClient) => log.consume({
-        group: 'mixed', fromBeginning: false, untilIdle: true, signal: new AbortController().signal, maxBatch: 20,
-        onBatch: async (batch) => {
-          byClient[client] += batch.records.length;
-          for (const r of batch.records) seen.set(`${r.partition}:${r.offset}`, (seen.get(`${r.partition}:${r.offset}`) ?? 0) + 1);
-          // About 4 s of work for one worker alone: longer than the second takes to join (over a second after the
-          // first), so the group has two members while records remain and the split can be checked.
-          await sleep(30);
-        },
+      let kafkajsSinceJoin = 0;
+      let failure: unknown = null;
+      const start = (log: EventLog, client: KafkaClient) => {
+        const running = log.consume({
+          group, fromBeginning: false, untilIdle: false, signal, maxBatch: 20,
+          onBatch: async (batch) => {
+            byClient[client] += batch.records.length;
+            if (client === 'kafkajs' && byClient.platformatic > 0) kafkajsSinceJoin += batch.records.length;
+            for (const r of batch.records) seen.set(`${r.partition}:${r.offset}`, (seen.get(`${r.partition}:${r.offset}`) ?? 0) + 1);
+          },
+        });
+        running.catch((err: unknown) => { failure ??= err; });
+        workers.push(running);
+      };
+      const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+        while (!(await done())) {
+          if (failure) throw failure;
+          if (signal.aborted) throw new Error(`stopped waiting until ${what}`);
+          await sleep(100);
+        }
+      };
+      let appended = 300;
+      await kafkajs.append(records(appended, 50));
+      start(kafkajs, 'kafkajs');
+      await until('the kafkajs worker is handed a batch', () => byClient.kafkajs > 0);
+      start(platformatic, 'platformatic');
+      await until('both workers are handed records after the second joined', async () => {
+        if (byClient.platformatic > 0 && kafkajsSinceJoin > 0) return true;
+        await kafkajs.append(records(60, 50)); // 50 customers: every partition gets some
+        appended += 60;
+        return false;
       });
-      await Promise.all([worker(kafkajs, 'kafkajs'), worker(platformatic, 'platformatic')]);
-      assert.equal(seen.size, 3000);
+      await until('every record is handed out and committed', async () =>
+        seen.size === appended && (await kafkajs.lag(group)).every((p) => p.lag === 0));
+      stop.abort();
+      await Promise.all(workers);
       assert.ok(byClient.kafkajs > 0 && byClient.platformatic > 0, JSON.stringify(byClient));
-      assert.ok((await kafkajs.lag('mixed')).every((p) => p.lag === 0));
+      const lag = await platformatic.lag(group);
+      assert.equal(lag.reduce((sum, p) => sum + p.end, 0), appended);
+      assert.ok(lag.every((p) => p.lag === 0), JSON.stringify(lag));
     } finally {
+      stop.abort();
+      await Promise.allSettled(workers);
       await Promise.all([kafkajs.close(), platformatic.close()]);
     }
   });
 
-  it('reads the dead letters the other client wrote', async () => {
+  it('reads the dead letters the other client wrote', SERVER_TEST, async () => {
     const topic = freshTopic();
     const kafkajs = CLIENTS.kafkajs(settingsOf(topic, 1));
     const platformatic = CLIENTS.platformatic(settingsOf(topic, 1));

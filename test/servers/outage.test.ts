@@ -12,6 +12,7 @@ import { seedFiles } from '../../src/lib/app/seed.js';
 import { sleep } from '../../src/lib/sleep.js';
 import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const brokers = process.env.MUSICFLOW_KAFKA_BROKERS;
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -43,7 +44,7 @@ function startRedis(port: number, dir: string): void {
 const stopRedis = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'shutdown']);
 
 describe('stream while Redis is down', { skip }, () => {
-  it('pauses, says so, and ends with the counts of an undisturbed run once Redis is back', async () => {
+  it('pauses, says so, and ends with the counts of an undisturbed run once Redis is back', SERVER_TEST, async () => {
     const fx = smallFixture();
     const port = await freePort();
     const dir = tempDir('musicflow-redis-outage-');
@@ -58,7 +59,7 @@ describe('stream while Redis is down', { skip }, () => {
       await replayFile(b.log, { file: fx.tracks, retime: false, follow: false, loop: false, signal: never });
       stopRedis(port);
       const pauses: string[] = [];
-      const run = streamLog(b, { group: 'g', fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never }, (event) => {
+      const run = streamLog(b, { group: `outage-${randomUUID()}`, fromBeginning: false, untilIdle: true, maxBatch: 4, signal: never }, (event) => {
         if (event.kind === 'paused') pauses.push(event.problem);
       });
       for (let waited = 0; !pauses.some((p) => /unreachable/.test(p)); waited += 100) {

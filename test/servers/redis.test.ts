@@ -17,6 +17,7 @@ import { seedFiles } from '../../src/lib/app/seed.js';
 import { streamLog } from '../../src/lib/app/stream.js';
 import { smallFixture, tempDir } from '../support/fixtures.js';
 import { storeBatch } from '../support/store-batch.js';
+import { SERVER_TEST } from '../support/timeouts.js';
 
 const url = process.env.MUSICFLOW_REDIS_URL;
 const skip = url ? false : 'MUSICFLOW_REDIS_URL is unset: start redis-server with `npm run stack:up` (npm test does)';
@@ -49,7 +50,7 @@ function documentedKeys(prefix: string): RegExp[] {
 }
 
 describe('Redis store and index', { skip, concurrency: false }, () => {
-  it('applies a batch whole, or not at all when the watermark moved', async () => {
+  it('applies a batch whole, or not at all when the watermark moved', SERVER_TEST, async () => {
     const store = new RedisStore(url!, freshPrefix());
     try {
       await store.applyBatch(effects(-1, 9, 1, 3));
@@ -73,7 +74,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('rejects, writing nothing, a batch whose packed data holds a value with the separator byte', async () => {
+  it('rejects, writing nothing, a batch whose packed data holds a value with the separator byte', SERVER_TEST, async () => {
     const store = new RedisStore(url!, freshPrefix());
     try {
       await assert.rejects(store.applyBatch(effects(-1, 0, 1, 1, [{ ...sms(1, '2014-10-01'), text: 'bad\x1etext' }])),
@@ -85,7 +86,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('lets exactly one of two workers apply the same partition position', async () => {
+  it('lets exactly one of two workers apply the same partition position', SERVER_TEST, async () => {
     const prefix = freshPrefix();
     const a = new RedisStore(url!, prefix);
     const b = new RedisStore(url!, prefix);
@@ -101,7 +102,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('queues each SMS once on a stream that senders claim and acknowledge', async () => {
+  it('queues each SMS once on a stream that senders claim and acknowledge', SERVER_TEST, async () => {
     const prefix = freshPrefix();
     const store = new RedisStore(url!, prefix, 50);
     try {
@@ -133,7 +134,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('writes only documented keys, with the reference names for predictions and targets', async () => {
+  it('writes only documented keys, with the reference names for predictions and targets', SERVER_TEST, async () => {
     const fx = smallFixture();
     const prefix = freshPrefix();
     const config = resolveConfig({ dataDir: tempDir('musicflow-redis-'), redis: url }, { MUSICFLOW_REDIS_PREFIX: prefix });
@@ -173,7 +174,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('redeploying a model replaces the predictions and targets it had', async () => {
+  it('redeploying a model replaces the predictions and targets it had', SERVER_TEST, async () => {
     const store = new RedisStore(url!, freshPrefix());
     try {
       const v1 = await store.saveModel({ n: 1 });
@@ -193,7 +194,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('index: watermark-guarded like the store', async () => {
+  it('index: watermark-guarded like the store', SERVER_TEST, async () => {
     const index = new RedisIndex(url!, freshPrefix());
     try {
       const position = { log: 'plays', partition: 2, expected: -1, next: 3 };
@@ -210,7 +211,7 @@ describe('Redis store and index', { skip, concurrency: false }, () => {
     }
   });
 
-  it('says Redis is unreachable, naming it, when nothing listens there', async () => {
+  it('says Redis is unreachable, naming it, when nothing listens there', SERVER_TEST, async () => {
     const store = new RedisStore('redis://127.0.0.1:1', freshPrefix());
     try {
       await assert.rejects(store.getProfile(1), (err: Error) => err instanceof BackendUnavailableError && /127\.0\.0\.1:1/.test(err.message));

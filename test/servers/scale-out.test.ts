@@ -63,7 +63,7 @@ function outcome(run: Run): Record<string, unknown> {
 }
 
 describe('scale-out on Kafka + Redis (the test stack)', { skip, timeout: 600_000 }, () => {
-  it('2 workers, one SIGKILLed half way and restarted, give the result of one clean worker; the topic holds every event once', async () => {
+  it('2 workers, one SIGKILLed half way and restarted, give the result of one clean worker; the topic holds every event once', { timeout: 600_000 }, async () => {
     const data = tempDir('musicflow-scale-data-');
     const gen = newRun();
     musicflow(gen, 'generate', '--events', String(EVENTS), '--seed', '11', '--out', data);

@@ -7,8 +7,7 @@ import { EmbeddedEventLog } from '../adapters/embedded/log.js';
 import { ThreadedIndex } from '../adapters/embedded/index-thread.js';
 import { EmbeddedStore } from '../adapters/embedded/store.js';
 import { ElasticsearchIndex } from '../adapters/elasticsearch/index.js';
-import { KafkaEventLog } from '../adapters/kafka.js';
-import { PlatformaticKafkaEventLog } from '../adapters/kafka-platformatic.js';
+import { openKafkaEventLog } from '../adapters/kafka/open.js';
 import { RedisIndex } from '../adapters/redis/index.js';
 import { RedisStore } from '../adapters/redis/store.js';
 import type { OpenOptions } from '../adapters/embedded/sqlite.js';
@@ -17,8 +16,7 @@ import type { OpenOptions } from '../adapters/embedded/sqlite.js';
 export async function openBackends(config: Config, options: OpenOptions = {}): Promise<Backends> {
   const kafka = config.kafkaBrokers.length > 0;
   const redis = config.redisUrl !== '';
-  const log: EventLog = !kafka ? new EmbeddedEventLog(config.dataDir, options)
-    : config.kafkaClient === 'platformatic' ? new PlatformaticKafkaEventLog(config) : new KafkaEventLog(config);
+  const log: EventLog = kafka ? openKafkaEventLog(config, config.kafkaClient) : new EmbeddedEventLog(config.dataDir, options);
   const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir, options);
   const index: Index = config.elasticsearch ? new ElasticsearchIndex(config.elasticsearch)
     : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir, options);
