@@ -20,7 +20,7 @@ import { fitScaler, standardise } from '../src/lib/model/scaler.js';
 import { scoreEligible } from '../src/lib/model/scoring.js';
 import { stratifiedSplit } from '../src/lib/model/split.js';
 import { syntheticListeners } from '../src/lib/model/synthetic.js';
-import { trainAndDeploy } from '../src/lib/model/workflow.js';
+import { trainAndDeploy } from '../src/lib/app/train.js';
 
 const GOALS_MS: Record<number, number> = { 5000: 2_000, 100_000: 30_000 };
 const OPTIONS = { threshold: 0.1, trainShare: 0.7, seed: 1, windowMs: null };

@@ -5,7 +5,7 @@ import { UsageError } from '../lib/errors.js';
 import type { ModelRecord } from '../lib/ports.js';
 import { CorruptModelError, readModelBody, rollbackTarget } from '../lib/model/registry.js';
 import { printable } from '../lib/cli/printable.js';
-import { redeploy } from '../lib/model/workflow.js';
+import { redeploy } from '../lib/app/train.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;

@@ -3,7 +3,7 @@ import { openBackends } from '../lib/wiring/backends.js';
 import { configOf, durationOption, example, numberOption, type Output, output, run, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { rejectNote } from '../lib/cli/printable.js';
 import { UsageError } from '../lib/errors.js';
-import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/model/workflow.js';
+import { DEFAULT_TRAIN, retrainEvery, trainAndDeploy, trainFromLibsvm, type TrainOptions, type TrainReport } from '../lib/app/train.js';
 import { stopSignal } from '../lib/cli/signals.js';
 
 /** Exit code when the gate rejects the new model (the deployed one, if any, stays). Documented in docs/model.md. */

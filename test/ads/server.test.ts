@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAdsServer, type OfferResponse, type RunningAdsServer } from '../../src/lib/ads/server.js';
 import type { Backends } from '../../src/lib/app/backends.js';
 import { checkOffer } from '../../src/lib/model/offer.js';
-import { trainAndDeploy } from '../../src/lib/model/workflow.js';
+import { trainAndDeploy } from '../../src/lib/app/train.js';
 import { backendsWithListeners, closeOpened } from '../model/fixtures.js';
 
 const TOKEN = 'test-token-0123456789';

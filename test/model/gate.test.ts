@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { applyGate } from '../../src/lib/model/gate.js';
-import { trainAndDeploy } from '../../src/lib/model/workflow.js';
+import { trainAndDeploy } from '../../src/lib/app/train.js';
 import { backendsWithListeners, closeOpened } from './fixtures.js';
 
 describe('the gate', () => {

@@ -9,7 +9,7 @@ import { resolveConfig } from '../../src/lib/config.js';
 import { parseLibsvmLine } from '../../src/lib/formats/libsvm.js';
 import { fitAndEvaluate, OverflowingDataError } from '../../src/lib/model/fit.js';
 import { readModelBody } from '../../src/lib/model/registry.js';
-import { trainFromLibsvm } from '../../src/lib/model/workflow.js';
+import { trainFromLibsvm } from '../../src/lib/app/train.js';
 import { musicflow } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 import { closeOpened, emptyBackends } from './fixtures.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isEligible, REFERENCE_FEATURES, STORE_FEATURES } from '../../src/lib/model/features.js';
 import { NotDeployableError, readModelBody, rollbackTarget } from '../../src/lib/model/registry.js';
-import { loadListeners, redeploy, trainAndDeploy, trainFromLibsvm } from '../../src/lib/model/workflow.js';
+import { loadListeners, redeploy, trainAndDeploy, trainFromLibsvm } from '../../src/lib/app/train.js';
 import type { ModelRecord } from '../../src/lib/ports.js';
 import type { Profile } from '../../src/lib/records.js';
 import { tempDir } from '../support/fixtures.js';

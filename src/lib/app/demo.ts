@@ -8,7 +8,7 @@ import { MusicflowError } from '../errors.js';
 import { DAY, dayOf, floorTo } from '../pipeline/time.js';
 import { generateDataSet, generatedFilesIn, type GeneratedFiles } from '../generate/dataset.js';
 import { isoDateMillis } from '../formats/datetime.js';
-import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from '../model/workflow.js';
+import { DEFAULT_TRAIN, trainAndDeploy, type TrainReport } from './train.js';
 import { startAdsServer, type OfferResponse } from '../ads/server.js';
 import { checkOffer } from '../model/offer.js';
 import { smsId } from '../pipeline/target.js';

@@ -3,16 +3,16 @@
 // is deployed, which rescores every eligible customer from the live profiles atomically.
 import { readRecords } from '../formats/read.js';
 import type { CatalogStore, LiveState, ModelRecord, ModelRegistry } from '../ports.js';
+import type { Customer, DeadLetter, Profile } from '../records.js';
+import { sleep } from '../sleep.js';
+import { buildExamples, recentWindow, REFERENCE_FEATURES, STORE_FEATURES, type TimeWindow } from '../model/features.js';
+import { CLICK_CUTOFF, fitAndEvaluate, NotEnoughDataError, type FittedModel, type LabelledRow } from '../model/fit.js';
+import type { Confusion } from '../model/metrics.js';
+import { deployBlocker, modelBody, NotDeployableError, readModelBody, type ModelBody } from '../model/registry.js';
+import { scoreEligible } from '../model/scoring.js';
 
 /** What training reads and writes: profiles, customers and clicks in, models and predictions out. */
 export type TrainingStore = LiveState & CatalogStore & ModelRegistry;
-import type { Customer, DeadLetter, Profile } from '../records.js';
-import { sleep } from '../sleep.js';
-import { buildExamples, recentWindow, REFERENCE_FEATURES, STORE_FEATURES, type TimeWindow } from './features.js';
-import { CLICK_CUTOFF, fitAndEvaluate, NotEnoughDataError, type FittedModel, type LabelledRow } from './fit.js';
-import type { Confusion } from './metrics.js';
-import { deployBlocker, modelBody, NotDeployableError, readModelBody, type ModelBody } from './registry.js';
-import { scoreEligible } from './scoring.js';
 
 export interface TrainOptions {
   threshold: number; // the gate's maximum held-out error, e.g. 0.1
