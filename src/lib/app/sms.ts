@@ -3,24 +3,15 @@
 import type { CatalogStore, SmsQueue, SmsQueueStats } from '../ports.js';
 import { oldestPendingAgeSec, startSmsMetrics } from '../sms/metrics.js';
 import type { SmsProvider } from '../sms/provider.js';
-import type { RetryPolicy } from '../sms/retry.js';
-import { startSmsSender, type SenderEvent, type SenderStats } from '../sms/sender.js';
+import { startSmsSender, type SenderEvent, type SenderOptions, type SenderStats } from '../sms/sender.js';
 
-export interface SmsServeOptions {
+/** The sender's options (sms/sender.ts), with the numbers to look up and where /metrics is served. */
+export interface SmsServeOptions extends Omit<SenderOptions, 'phoneOf' | 'now'> {
   provider: SmsProvider;
   /** Numbers from a --phones file; they come before the one stored with the customer (cust.csv's Phone column). */
   phones: Map<number, string> | null;
-  consumer: string;
-  concurrency: number;
-  ratePerSec: number | null;
-  retry: RetryPolicy;
-  claimTimeoutMs: number;
-  tryTimeoutMs: number;
-  idlePollMs: number;
   /** Serve /metrics and /health there; null: no HTTP server. */
   metrics: { port: number; host: string } | null;
-  untilEmpty: boolean;
-  signal: AbortSignal;
   /** Where the metrics server's unexpected errors go. */
   onError: (err: Error) => void;
 }
@@ -41,20 +32,17 @@ export function phoneLookup(catalog: Pick<CatalogStore, 'getCustomers'>, phones:
 
 export async function serveSms(backends: { sms: SmsQueue; catalog: CatalogStore }, options: SmsServeOptions, onEvent: (event: SmsServeEvent) => void = () => {}): Promise<SmsServeReport> {
   const started = Date.now();
+  const { provider, phones, metrics: metricsAt, onError, ...senderOptions } = options;
   let stats: SenderStats = { claimed: 0, sent: 0, retried: 0, failed: 0, released: 0 };
   // The metrics server first: a port in use stops the command before any message is claimed.
-  const metrics = options.metrics === null ? null
-    : await startSmsMetrics(() => stats, () => backends.sms.smsStats(), { ...options.metrics, onError: options.onError });
+  const metrics = metricsAt === null ? null
+    : await startSmsMetrics(() => stats, () => backends.sms.smsStats(), { ...metricsAt, onError });
   try {
-    const sender = startSmsSender(backends.sms, options.provider, {
-      consumer: options.consumer, concurrency: options.concurrency, ratePerSec: options.ratePerSec, retry: options.retry,
-      claimTimeoutMs: options.claimTimeoutMs, tryTimeoutMs: options.tryTimeoutMs, idlePollMs: options.idlePollMs,
-      phoneOf: phoneLookup(backends.catalog, options.phones), signal: options.signal, untilEmpty: options.untilEmpty,
-    }, onEvent);
+    const sender = startSmsSender(backends.sms, provider, { ...senderOptions, phoneOf: phoneLookup(backends.catalog, phones) }, onEvent);
     stats = sender.stats;
     onEvent({ kind: 'started', metricsUrl: metrics?.url ?? null });
     await sender.done;
-    return { provider: options.provider.name, consumer: options.consumer, ...stats, queue: await backends.sms.smsStats(), elapsed_ms: Date.now() - started };
+    return { provider: provider.name, consumer: options.consumer, ...stats, queue: await backends.sms.smsStats(), elapsed_ms: Date.now() - started };
   } finally {
     await metrics?.close();
   }
