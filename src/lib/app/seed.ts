@@ -29,6 +29,9 @@ export interface SeedReport {
   elapsed_ms: number;
 }
 
+/** Store writes queued at once while the next batch is parsed. */
+const WRITES_IN_FLIGHT = 2;
+
 export async function seedFiles(ports: SeedPorts, files: SeedFiles, onProgress: (event: SeedProgress) => void = () => {}): Promise<SeedReport> {
   const started = Date.now();
   const report: SeedReport = { customers_loaded: 0, tracks_loaded: 0, clicks_loaded: 0, lines_read: 0, repaired: 0, rejected: 0, duplicates: 0, elapsed_ms: 0 };
@@ -42,12 +45,14 @@ export async function seedFiles(ports: SeedPorts, files: SeedFiles, onProgress: 
   const load = async <T>(file: string, batches: AsyncIterable<RecordBatch<T>>, apply: (values: T[]) => Promise<void>): Promise<number> => {
     let loaded = 0;
     let notUtf8 = 0;
-    // The next batch is read and parsed while the store takes this one (one write in flight, in file order).
-    let writing: Promise<void> = Promise.resolve();
+    // Batches are read and parsed while the store takes the ones before: with two writes queued (applied in file
+    // order) the store never waits for the parser, nor the parser for the store, unless one is slower.
+    const writing: Array<Promise<void>> = [];
     for await (const batch of batches) {
-      await writing;
-      writing = apply(batch.values.map((v) => v.value));
-      writing.catch(() => {}); // awaited above or below
+      if (writing.length === WRITES_IN_FLIGHT) await writing.shift();
+      const write = apply(batch.values.map((v) => v.value));
+      write.catch(() => {}); // awaited above or below
+      writing.push(write);
       loaded += batch.values.length;
       report.lines_read += batch.values.length + batch.rejects.length + batch.duplicates.length;
       report.repaired += batch.repaired;
@@ -56,7 +61,7 @@ export async function seedFiles(ports: SeedPorts, files: SeedFiles, onProgress: 
       notUtf8 += batch.notUtf8;
       await deadLetter([...batch.rejects, ...batch.duplicates]);
     }
-    await writing;
+    await Promise.all(writing);
     if (notUtf8 > 0) onProgress({ kind: 'not-utf8', file, lines: notUtf8 });
     return loaded;
   };

@@ -134,8 +134,8 @@ export function parseCustomerLine(text: string, columns: CustomerColumns, asOf: 
     linkedWithApps: linked === 1,
     age: age.age,
     ageSource: age.fromFile ? 'file' : 'derived',
-    ...(phone === null ? {} : { phone }),
   };
+  if (phone !== null) value.phone = phone; // set after the literal, which a spread would make slow to build
   const repaired = joinRepairs(quoting, zip.repaired, age.repaired);
   return repaired ? { ok: true, value, repaired } : { ok: true, value };
 }

@@ -4,7 +4,7 @@
 -- KEYS[1] customers: set of every customer id
 -- KEYS[2] eligible customers: set of the ids of active customers below Gold
 -- KEYS[3..] customer keys: the chunk's customer hashes, named by index below
--- ARGV[1] customer fields: the customer hash's fields, comma separated (CUSTOMER_LAYOUT in store.ts)
+-- ARGV[1] customer fields: the customer hash's fields, comma separated (CUSTOMER_FIELDS in store.ts)
 -- ARGV[2] data: per customer, packed (scripts.ts packData): key, id, eligible (0/1), then one value per field
 -- ARGV[3] values: how many values the data holds
 --- @include "unpackData"
