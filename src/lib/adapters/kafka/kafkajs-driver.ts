@@ -125,7 +125,11 @@ export class KafkajsDriver implements KafkaDriver {
   /** Messages to any topics, in one request. */
   async send(messages: KafkaMessage[]): Promise<void> {
     const byTopic = new Map<string, KafkaMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    for (const m of messages) {
+      const list = byTopic.get(m.topic);
+      if (list) list.push(m);
+      else byTopic.set(m.topic, [m]);
+    }
     await (await this.connectedProducer()).sendBatch({
       topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) })),
       acks: -1, compression: CompressionTypes.GZIP,
