@@ -12,7 +12,7 @@ import {
 } from '../../pipeline/aggregate.js';
 import { GRAIN_MS } from '../../pipeline/time.js';
 import {
-  WATERMARK_SCHEMA, explainingFileErrors, openDatabase, readWatermark, sqliteHealth, writeWatermark,
+  WATERMARK_SCHEMA, explainingFileErrors, openDatabase, prepared, readWatermark, sqliteHealth, writeWatermark,
   type Db, type EmbeddedFile, type OpenOptions,
 } from './sqlite.js';
 
@@ -74,7 +74,7 @@ export class EmbeddedIndex implements Index {
 
   /** An index written before the facets existed gets them from its plays, once. */
   private backfillFacets(): void {
-    if (this.db.prepare('SELECT 1 FROM facets LIMIT 1').get() || !this.db.prepare('SELECT 1 FROM plays LIMIT 1').get()) return;
+    if (prepared(this.db, 'SELECT 1 FROM facets LIMIT 1').get() || !prepared(this.db, 'SELECT 1 FROM plays LIMIT 1').get()) return;
     this.db.transaction(() => {
       for (const [dim, grain] of CELLS) {
         const value = dim === 'all' ? "''" : dim === 'artist' ? `coalesce(artist, '${UNKNOWN}')` : `CAST(${PLAY_COLUMN[dim]} AS TEXT)`;
@@ -90,11 +90,11 @@ export class EmbeddedIndex implements Index {
   }
 
   async applyEffects(e: IndexEffects): Promise<void> {
-    const insertPlay = this.db.prepare(`INSERT INTO plays (event_id, customer_id, track_id, time, mobile, zip, state, city, title, artist, gender, age_band, level, campaign, flags)
+    const insertPlay = prepared(this.db, `INSERT INTO plays (event_id, customer_id, track_id, time, mobile, zip, state, city, title, artist, gender, age_band, level, campaign, flags)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const addAggregate = this.db.prepare(`INSERT INTO aggregates (grain, dim, bucket, value, plays, mobile_plays) VALUES (?, ?, ?, ?, ?, ?)
+    const addAggregate = prepared(this.db, `INSERT INTO aggregates (grain, dim, bucket, value, plays, mobile_plays) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (grain, dim, bucket, value) DO UPDATE SET plays = plays + excluded.plays, mobile_plays = mobile_plays + excluded.mobile_plays`);
-    const addFacet = this.db.prepare(`INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays) VALUES (?, ?, ?, ?, ?, ?, ?)
+    const addFacet = prepared(this.db, `INSERT INTO facets (grain, dim, mobile, level, bucket, value, plays) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (grain, dim, mobile, level, bucket, value) DO UPDATE SET plays = plays + excluded.plays`);
     this.db.transaction(() => {
       const actual = readWatermark(this.db, e.position.log, e.position.partition);
@@ -173,7 +173,7 @@ export class EmbeddedIndex implements Index {
   }
 
   async health(): Promise<Health> {
-    return sqliteHealth('embedded index', this.file, this.db, { plays: this.db.prepare('SELECT count(*) FROM plays').pluck().get() });
+    return sqliteHealth('embedded index', this.file, this.db, { plays: prepared(this.db, 'SELECT count(*) FROM plays').pluck().get() });
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type {
 import { deadLetterCounts } from '../../dead-letters.js';
 import type { DeadLetter } from '../../records.js';
 import { sleep } from '../../sleep.js';
-import { explainingFileErrors, openDatabase, sqliteHealth, type Db, type EmbeddedFile, type OpenOptions } from './sqlite.js';
+import { explainingFileErrors, openDatabase, prepared, sqliteHealth, type Db, type EmbeddedFile, type OpenOptions } from './sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL, source_id INTEGER, line INTEGER, appended_at INTEGER NOT NULL);
@@ -51,7 +51,7 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async appendFromFile(step: FileStep): Promise<void> {
-    const savePosition = this.db.prepare(`INSERT INTO file_positions (file_id, line, byte) VALUES (?, ?, ?)
+    const savePosition = prepared(this.db, `INSERT INTO file_positions (file_id, line, byte) VALUES (?, ?, ?)
       ON CONFLICT (file_id) DO UPDATE SET line = excluded.line, byte = excluded.byte`);
     this.db.transaction(() => {
       this.insertRecords(step.records);
@@ -61,26 +61,26 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async fileProgress(fileId: string): Promise<FileProgress | null> {
-    const row = this.db.prepare('SELECT line, byte FROM file_positions WHERE file_id = ?').get(fileId) as { line: number; byte: number } | undefined;
+    const row = prepared(this.db, 'SELECT line, byte FROM file_positions WHERE file_id = ?').get(fileId) as { line: number; byte: number } | undefined;
     return row ? { position: row, alsoSent: new Set() } : null;
   }
 
   private insertRecords(records: LogRecord[]): void {
-    const insert = this.db.prepare('INSERT INTO events (key, value, source_id, line, appended_at) VALUES (?, ?, ?, ?, ?)');
+    const insert = prepared(this.db, 'INSERT INTO events (key, value, source_id, line, appended_at) VALUES (?, ?, ?, ?, ?)');
     const now = Date.now();
     for (const r of records) insert.run(r.key, r.value, r.source ? this.sourceId(r.source.file) : null, r.source?.line ?? null, now);
   }
 
   private insertDeadLetters(letters: DeadLetter[]): void {
     // Once per letter (deadLetterKey): seeding a file again, or a stream step a crash repeats, adds nothing.
-    const insert = this.db.prepare(`INSERT INTO dead_letters (source, line, reason, raw, stage, at) SELECT ?, ?, ?, ?, ?, ?
+    const insert = prepared(this.db, `INSERT INTO dead_letters (source, line, reason, raw, stage, at) SELECT ?, ?, ?, ?, ?, ?
       WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = ? AND line IS ? AND stage = ? AND raw = ?)`);
     for (const l of letters) insert.run(l.source, l.line, l.reason, l.raw, l.stage, l.at, l.source, l.line, l.stage, l.raw);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {
     if (options.fromBeginning) this.commit(options.group, 0);
-    const read = this.db.prepare(`SELECT e.seq, e.key, e.value, s.path, e.line, e.appended_at FROM events e LEFT JOIN sources s ON s.id = e.source_id
+    const read = prepared(this.db, `SELECT e.seq, e.key, e.value, s.path, e.line, e.appended_at FROM events e LEFT JOIN sources s ON s.id = e.source_id
       WHERE e.seq > ? ORDER BY e.seq LIMIT ?`);
     let idleSince: number | null = null;
     while (!options.signal.aborted) {
@@ -111,11 +111,11 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   async deadLetterCounts(): Promise<DeadLetterCounts> {
-    return deadLetterCounts(this.db.prepare('SELECT stage, count(*) AS count FROM dead_letters GROUP BY stage').all() as Array<{ stage: DeadLetter['stage']; count: number }>);
+    return deadLetterCounts(prepared(this.db, 'SELECT stage, count(*) AS count FROM dead_letters GROUP BY stage').all() as Array<{ stage: DeadLetter['stage']; count: number }>);
   }
 
   async readDeadLetters(limit: number): Promise<DeadLetter[]> {
-    return this.db.prepare('SELECT source, line, reason, raw, stage, at FROM dead_letters ORDER BY id LIMIT ?').all(limit) as DeadLetter[];
+    return prepared(this.db, 'SELECT source, line, reason, raw, stage, at FROM dead_letters ORDER BY id LIMIT ?').all(limit) as DeadLetter[];
   }
 
   async health(): Promise<Health> {
@@ -128,24 +128,24 @@ export class EmbeddedEventLog implements EventLog {
 
   /** Count of events in the log (the next offset to be written). */
   private endSeq(): number {
-    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').get() as { n: number }).n;
+    return (prepared(this.db, 'SELECT coalesce(max(seq), 0) AS n FROM events').get() as { n: number }).n;
   }
 
   /** The group's committed position as the last consumed seq (0: nothing yet), i.e. the next offset. */
   private committed(group: string): number {
-    const row = this.db.prepare('SELECT next FROM group_offsets WHERE grp = ?').get(group) as { next: number } | undefined;
+    const row = prepared(this.db, 'SELECT next FROM group_offsets WHERE grp = ?').get(group) as { next: number } | undefined;
     return row?.next ?? 0;
   }
 
   private commit(group: string, next: number): void {
-    this.db.prepare('INSERT INTO group_offsets (grp, next) VALUES (?, ?) ON CONFLICT (grp) DO UPDATE SET next = excluded.next').run(group, next);
+    prepared(this.db, 'INSERT INTO group_offsets (grp, next) VALUES (?, ?) ON CONFLICT (grp) DO UPDATE SET next = excluded.next').run(group, next);
   }
 
   private sourceId(path: string): number {
     let id = this.sourceIds.get(path);
     if (id === undefined) {
-      this.db.prepare('INSERT OR IGNORE INTO sources (path) VALUES (?)').run(path);
-      id = (this.db.prepare('SELECT id FROM sources WHERE path = ?').get(path) as { id: number }).id;
+      prepared(this.db, 'INSERT OR IGNORE INTO sources (path) VALUES (?)').run(path);
+      id = (prepared(this.db, 'SELECT id FROM sources WHERE path = ?').get(path) as { id: number }).id;
       this.sourceIds.set(path, id);
     }
     return id;

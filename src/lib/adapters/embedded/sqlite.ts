@@ -9,6 +9,20 @@ import { DamagedFileError, UnwritableFileError } from '../../errors.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The statement for a fixed SQL text, prepared once per connection: the pipeline runs the same few dozen each
+ * batch, and preparing one costs more than running it. (SQL built from a filter is prepared where it is built.)
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 /** One of the data dir's files, and what to do when it turns out damaged (what it held, how to get that back). */
 export interface EmbeddedFile {
   path: string;
@@ -169,11 +183,11 @@ export const WATERMARK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS watermarks (log TEXT NOT NULL, partition INTEGER NOT NULL, applied INTEGER NOT NULL, PRIMARY KEY (log, partition)) WITHOUT ROWID;`;
 
 export function readWatermark(db: Db, log: string, partition: number): number {
-  const row = db.prepare('SELECT applied FROM watermarks WHERE log = ? AND partition = ?').get(log, partition) as { applied: number } | undefined;
+  const row = prepared(db, 'SELECT applied FROM watermarks WHERE log = ? AND partition = ?').get(log, partition) as { applied: number } | undefined;
   return row ? row.applied : -1;
 }
 
 export function writeWatermark(db: Db, log: string, partition: number, applied: number): void {
-  db.prepare('INSERT INTO watermarks (log, partition, applied) VALUES (?, ?, ?) ON CONFLICT (log, partition) DO UPDATE SET applied = excluded.applied')
+  prepared(db, 'INSERT INTO watermarks (log, partition, applied) VALUES (?, ?, ?) ON CONFLICT (log, partition) DO UPDATE SET applied = excluded.applied')
     .run(log, partition, applied);
 }

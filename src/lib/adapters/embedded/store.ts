@@ -1,6 +1,6 @@
 // The embedded store: customers, tracks, clicks, live state, models, predictions and the SMS queue
 // in one SQLite file. applyBatch is one transaction guarded by the partition's watermark.
-import type { Statement, Transaction } from 'better-sqlite3';
+import type { Transaction } from 'better-sqlite3';
 import { join } from 'node:path';
 import {
   WatermarkConflict,
@@ -10,7 +10,7 @@ import {
 import type { Click, Customer, Interest, ListenPair, PlayEvent, Profile, Track } from '../../records.js';
 import { decodeRecentPlays, encodeRecentPlays } from '../recent-plays.js';
 import {
-  WATERMARK_SCHEMA, addMissingColumns, explainingFileErrors, hasColumn, jsonList, openDatabase, readWatermark, sqliteHealth, writeWatermark,
+  WATERMARK_SCHEMA, addMissingColumns, explainingFileErrors, hasColumn, jsonList, openDatabase, prepared, readWatermark, sqliteHealth, writeWatermark,
   type Db, type EmbeddedFile, type OpenOptions,
 } from './sqlite.js';
 
@@ -77,8 +77,6 @@ const toModel = (r: ModelRow): ModelRecord => ({
 export class EmbeddedStore implements Store {
   private readonly file: EmbeddedFile;
   private readonly db: Db;
-  /** Statements of the offer API's path (an access reads two rows, at thousands a second), prepared once. */
-  private readonly prepared = new Map<string, Statement>();
   private readonly recordOfferOnce: Transaction<(decision: AdDecision, sms: SmsMessage) => boolean>;
 
   constructor(dataDir: string, options: OpenOptions = {}) {
@@ -96,7 +94,7 @@ export class EmbeddedStore implements Store {
   }
 
   async upsertCustomers(customers: Customer[]): Promise<void> {
-    const upsert = this.db.prepare(`INSERT OR REPLACE INTO customers (id, name, gender, address, zip, sign_date, active, level, campaign, linked, age, age_source, phone)
+    const upsert = prepared(this.db, `INSERT OR REPLACE INTO customers (id, name, gender, address, zip, sign_date, active, level, campaign, linked, age, age_source, phone)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const c of customers) {
@@ -106,14 +104,14 @@ export class EmbeddedStore implements Store {
   }
 
   async upsertTracks(tracks: Track[]): Promise<void> {
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO tracks (id, title, artist, length_sec) VALUES (?, ?, ?, ?)');
+    const upsert = prepared(this.db, 'INSERT OR REPLACE INTO tracks (id, title, artist, length_sec) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const t of tracks) upsert.run(t.id, t.title, t.artist, t.lengthSec);
     }).immediate();
   }
 
   async addClicks(clicks: Click[]): Promise<void> {
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO clicks (event_id, customer_id, ad, time) VALUES (?, ?, ?, ?)');
+    const upsert = prepared(this.db, 'INSERT OR REPLACE INTO clicks (event_id, customer_id, ad, time) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const c of clicks) upsert.run(c.eventId, c.customerId, c.ad, c.time);
     }).immediate();
@@ -121,15 +119,15 @@ export class EmbeddedStore implements Store {
 
   async getCustomers(ids: number[]): Promise<Map<number, Customer>> {
     if (ids.length === 1) { // an access's one customer: a point read
-      const row = this.statement('SELECT * FROM customers WHERE id = ?').get(ids[0]) as CustomerRow | undefined;
+      const row = prepared(this.db, 'SELECT * FROM customers WHERE id = ?').get(ids[0]) as CustomerRow | undefined;
       return row ? new Map([[row.id, toCustomer(row)]]) : new Map();
     }
-    const rows = this.db.prepare('SELECT * FROM customers WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as CustomerRow[];
+    const rows = prepared(this.db, 'SELECT * FROM customers WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as CustomerRow[];
     return new Map(rows.map((r) => [r.id, toCustomer(r)]));
   }
 
   async getTracks(ids: number[]): Promise<Map<number, Track>> {
-    const rows = this.db.prepare('SELECT * FROM tracks WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as Array<{ id: number; title: string; artist: string; length_sec: number }>;
+    const rows = prepared(this.db, 'SELECT * FROM tracks WHERE id IN (SELECT value FROM json_each(?))').all(jsonList(ids)) as Array<{ id: number; title: string; artist: string; length_sec: number }>;
     return new Map(rows.map((r) => [r.id, { id: r.id, title: r.title, artist: r.artist, lengthSec: r.length_sec }]));
   }
 
@@ -139,8 +137,8 @@ export class EmbeddedStore implements Store {
     return this.db.transaction(() => {
       const watermark = readWatermark(this.db, log, partition);
       const customers = new Map(request.customers.map((id) => [id, this.customerState(id)]));
-      const targeted = this.db.prepare('SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(targeting) as number[];
-      const decided = this.db.prepare(`SELECT customer_id || ':' || day FROM ad_decisions
+      const targeted = prepared(this.db, 'SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?))').pluck().all(targeting) as number[];
+      const decided = prepared(this.db, `SELECT customer_id || ':' || day FROM ad_decisions
         WHERE customer_id IN (SELECT customer_id FROM targets WHERE customer_id IN (SELECT value FROM json_each(?)))
         AND day IN (SELECT value FROM json_each(?))`).pluck().all(targeting, jsonList(request.days)) as string[];
       return { watermark, customers, targeted: new Set(targeted), decided: new Set(decided) };
@@ -148,8 +146,8 @@ export class EmbeddedStore implements Store {
   }
 
   private customerState(customerId: number): CustomerState {
-    const profile = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
-    const pairRows = this.db.prepare('SELECT * FROM pairs WHERE customer_id = ?').all(customerId) as PairRow[];
+    const profile = prepared(this.db, 'SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
+    const pairRows = prepared(this.db, 'SELECT * FROM pairs WHERE customer_id = ?').all(customerId) as PairRow[];
     return {
       profile: profile ? toProfile(profile) : null,
       pairs: new Map(pairRows.map((r) => [r.track_id, toPair(r)])),
@@ -158,15 +156,15 @@ export class EmbeddedStore implements Store {
   }
 
   async applyBatch({ position, writes }: StoreBatch): Promise<void> {
-    const upsertProfile = this.db.prepare(`INSERT INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen)
+    const upsertProfile = prepared(this.db, `INSERT INTO profiles (customer_id, plays, mobile_plays, morning, afternoon, evening, night, unique_tracks, first_seen, last_seen)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET plays = excluded.plays, mobile_plays = excluded.mobile_plays,
       morning = excluded.morning, afternoon = excluded.afternoon, evening = excluded.evening, night = excluded.night,
       unique_tracks = excluded.unique_tracks, first_seen = excluded.first_seen, last_seen = excluded.last_seen`);
-    const setRecent = this.db.prepare('UPDATE profiles SET recent = ? WHERE customer_id = ?');
-    const upsertPair = this.db.prepare('INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
-    const addInterest = this.db.prepare('INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
-    const addDecision = this.db.prepare('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
-    const addSms = this.db.prepare('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)');
+    const setRecent = prepared(this.db, 'UPDATE profiles SET recent = ? WHERE customer_id = ?');
+    const upsertPair = prepared(this.db, 'INSERT OR REPLACE INTO pairs (customer_id, track_id, plays, recent, interest_at) VALUES (?, ?, ?, ?, ?)');
+    const addInterest = prepared(this.db, 'INSERT OR IGNORE INTO interests (customer_id, track_id, detected_at) VALUES (?, ?, ?)');
+    const addDecision = prepared(this.db, 'INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)');
+    const addSms = prepared(this.db, 'INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       const actual = readWatermark(this.db, position.log, position.partition);
       if (actual !== position.expected) throw new WatermarkConflict(position, actual);
@@ -184,17 +182,17 @@ export class EmbeddedStore implements Store {
   }
 
   async getProfile(customerId: number): Promise<Profile | null> {
-    const row = this.db.prepare('SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM profiles WHERE customer_id = ?').get(customerId) as ProfileRow | undefined;
     return row ? toProfile(row) : null;
   }
 
   async recentPlays(customerId: number, limit: number): Promise<PlayEvent[]> {
-    const row = this.db.prepare('SELECT recent FROM profiles WHERE customer_id = ?').get(customerId) as { recent: string | null } | undefined;
+    const row = prepared(this.db, 'SELECT recent FROM profiles WHERE customer_id = ?').get(customerId) as { recent: string | null } | undefined;
     return decodeRecentPlays(customerId, row?.recent).slice(0, limit);
   }
 
   async listProfiles(afterCustomerId: number, limit: number): Promise<Profile[]> {
-    return (this.db.prepare('SELECT * FROM profiles WHERE customer_id > ? ORDER BY customer_id LIMIT ?').all(afterCustomerId, limit) as ProfileRow[]).map(toProfile);
+    return (prepared(this.db, 'SELECT * FROM profiles WHERE customer_id > ? ORDER BY customer_id LIMIT ?').all(afterCustomerId, limit) as ProfileRow[]).map(toProfile);
   }
 
   async interestsOf(customerId: number): Promise<Interest[]> {
@@ -215,45 +213,45 @@ export class EmbeddedStore implements Store {
 
   async saveModel(body: Record<string, unknown>): Promise<ModelRecord> {
     const createdAt = Date.now();
-    const info = this.db.prepare('INSERT INTO models (created_at, body) VALUES (?, ?)').run(createdAt, JSON.stringify(body));
+    const info = prepared(this.db, 'INSERT INTO models (created_at, body) VALUES (?, ?)').run(createdAt, JSON.stringify(body));
     return { version: Number(info.lastInsertRowid), createdAt, deployed: false, deployedAt: null, body };
   }
 
   async listModels(): Promise<ModelRecord[]> {
-    return (this.db.prepare('SELECT * FROM models ORDER BY version').all() as ModelRow[]).map(toModel);
+    return (prepared(this.db, 'SELECT * FROM models ORDER BY version').all() as ModelRow[]).map(toModel);
   }
 
   async getModel(version: number): Promise<ModelRecord | null> {
-    const row = this.db.prepare('SELECT * FROM models WHERE version = ?').get(version) as ModelRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM models WHERE version = ?').get(version) as ModelRow | undefined;
     return row ? toModel(row) : null;
   }
 
   async deployModel(version: number, predictions: Prediction[], targeted: number[]): Promise<void> {
-    const upsert = this.db.prepare('INSERT INTO predictions (customer_id, probability, label, model_version) VALUES (?, ?, ?, ?)');
-    const target = this.db.prepare('INSERT INTO targets (customer_id) VALUES (?)');
+    const upsert = prepared(this.db, 'INSERT INTO predictions (customer_id, probability, label, model_version) VALUES (?, ?, ?, ?)');
+    const target = prepared(this.db, 'INSERT INTO targets (customer_id) VALUES (?)');
     this.db.transaction(() => {
-      this.db.prepare('UPDATE models SET deployed = 0').run();
-      this.db.prepare('UPDATE models SET deployed = 1, deployed_at = ? WHERE version = ?').run(Date.now(), version);
-      this.db.prepare('DELETE FROM predictions').run();
-      this.db.prepare('DELETE FROM targets').run();
+      prepared(this.db, 'UPDATE models SET deployed = 0').run();
+      prepared(this.db, 'UPDATE models SET deployed = 1, deployed_at = ? WHERE version = ?').run(Date.now(), version);
+      prepared(this.db, 'DELETE FROM predictions').run();
+      prepared(this.db, 'DELETE FROM targets').run();
       for (const p of predictions) upsert.run(p.customerId, p.probability, p.label, p.modelVersion);
       for (const id of targeted) target.run(id);
     }).immediate();
   }
 
   async deployedModel(): Promise<ModelRecord | null> {
-    const row = this.statement('SELECT * FROM models WHERE deployed = 1').get() as ModelRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM models WHERE deployed = 1').get() as ModelRow | undefined;
     return row ? toModel(row) : null;
   }
 
   async prediction(customerId: number): Promise<Prediction | null> {
-    const row = this.statement('SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
+    const row = prepared(this.db, 'SELECT * FROM predictions WHERE customer_id = ?').get(customerId) as
       { customer_id: number; probability: number; label: 0 | 1; model_version: number } | undefined;
     return row ? { customerId: row.customer_id, probability: row.probability, label: row.label, modelVersion: row.model_version } : null;
   }
 
   async offerFacts(customerId: number): Promise<OfferFacts> {
-    const row = this.statement(`SELECT c.active, c.level, p.probability, p.label, p.model_version,
+    const row = prepared(this.db, `SELECT c.active, c.level, p.probability, p.label, p.model_version,
       EXISTS (SELECT 1 FROM models WHERE deployed = 1) AS deployed
       FROM (SELECT ? AS id) AS asked LEFT JOIN customers c ON c.id = asked.id LEFT JOIN predictions p ON p.customer_id = asked.id`).get(customerId) as
       { active: number | null; level: number | null; probability: number | null; label: 0 | 1 | null; model_version: number | null; deployed: number };
@@ -265,7 +263,7 @@ export class EmbeddedStore implements Store {
   }
 
   async isTargeted(customerId: number): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM targets WHERE customer_id = ?').get(customerId) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM targets WHERE customer_id = ?').get(customerId) !== undefined;
   }
 
   async recordOffer(decision: AdDecision, sms: SmsMessage): Promise<boolean> {
@@ -274,16 +272,16 @@ export class EmbeddedStore implements Store {
 
   private recordOfferTransaction(): Transaction<(decision: AdDecision, sms: SmsMessage) => boolean> {
     return this.db.transaction((decision: AdDecision, sms: SmsMessage): boolean => {
-      if (this.statement('SELECT 1 FROM profiles WHERE customer_id = ?').get(decision.customerId) === undefined) return false;
-      const added = this.statement('INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
+      if (prepared(this.db, 'SELECT 1 FROM profiles WHERE customer_id = ?').get(decision.customerId) === undefined) return false;
+      const added = prepared(this.db, 'INSERT OR IGNORE INTO ad_decisions (customer_id, day, event_id, at) VALUES (?, ?, ?, ?)')
         .run(decision.customerId, decision.day, decision.eventId, decision.at).changes === 1;
-      if (added) this.statement('INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);
+      if (added) prepared(this.db, 'INSERT OR IGNORE INTO sms (id, customer_id, day, text, at) VALUES (?, ?, ?, ?, ?)').run(sms.id, sms.customerId, sms.day, sms.text, sms.at);
       return added;
     });
   }
 
   async adDecisionsOf(customerId: number): Promise<AdDecision[]> {
-    return (this.db.prepare('SELECT * FROM ad_decisions WHERE customer_id = ? ORDER BY day').all(customerId) as
+    return (prepared(this.db, 'SELECT * FROM ad_decisions WHERE customer_id = ? ORDER BY day').all(customerId) as
       Array<{ customer_id: number; day: string; event_id: number; at: number }>)
       .map((r) => ({ customerId: r.customer_id, day: r.day, eventId: r.event_id, at: r.at }));
   }
@@ -292,24 +290,24 @@ export class EmbeddedStore implements Store {
     const now = Date.now();
     return this.db.transaction(() => {
       // Claims that ended first (their sender died), then the queue in order: two indexed reads, not a scan.
-      const rows = this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms WHERE state = 'claimed' AND claimed_at <= ? ORDER BY at, id LIMIT ?`)
+      const rows = prepared(this.db, `SELECT id, customer_id, day, text, at FROM sms WHERE state = 'claimed' AND claimed_at <= ? ORDER BY at, id LIMIT ?`)
         .all(now - claimTimeoutMs, limit) as SmsRow[];
       if (rows.length < limit) {
-        rows.push(...this.db.prepare(`SELECT id, customer_id, day, text, at FROM sms WHERE state = 'queued' ORDER BY at, id LIMIT ?`).all(limit - rows.length) as SmsRow[]);
+        rows.push(...prepared(this.db, `SELECT id, customer_id, day, text, at FROM sms WHERE state = 'queued' ORDER BY at, id LIMIT ?`).all(limit - rows.length) as SmsRow[]);
       }
-      const claim = this.db.prepare(`UPDATE sms SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?`);
+      const claim = prepared(this.db, `UPDATE sms SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?`);
       for (const r of rows) claim.run(consumer, now, r.id);
       return rows.map(toSms);
     }).immediate();
   }
 
   async ackSms(ids: string[]): Promise<void> {
-    this.db.prepare(`UPDATE sms SET state = 'sent' WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`).run(jsonList(ids));
+    prepared(this.db, `UPDATE sms SET state = 'sent' WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`).run(jsonList(ids));
   }
 
   async failSms(failures: SmsFailure[], at: number): Promise<number> {
-    const fail = this.db.prepare(`UPDATE sms SET state = 'failed' WHERE state = 'claimed' AND id = ?`);
-    const list = this.db.prepare('INSERT OR REPLACE INTO sms_failed (id, reason, failed_at) VALUES (?, ?, ?)');
+    const fail = prepared(this.db, `UPDATE sms SET state = 'failed' WHERE state = 'claimed' AND id = ?`);
+    const list = prepared(this.db, 'INSERT OR REPLACE INTO sms_failed (id, reason, failed_at) VALUES (?, ?, ?)');
     return this.db.transaction(() => {
       let moved = 0;
       for (const f of failures) {
@@ -322,13 +320,13 @@ export class EmbeddedStore implements Store {
   }
 
   async releaseSms(ids: string[]): Promise<void> {
-    this.db.prepare(`UPDATE sms SET state = 'queued', claimed_by = NULL, claimed_at = NULL WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`)
+    prepared(this.db, `UPDATE sms SET state = 'queued', claimed_by = NULL, claimed_at = NULL WHERE state = 'claimed' AND id IN (SELECT value FROM json_each(?))`)
       .run(jsonList(ids));
   }
 
   async failedSms(limit: number): Promise<FailedSms[]> {
     if (!this.hasFailedList()) return [];
-    const rows = this.db.prepare(`SELECT s.id, s.customer_id, s.day, s.text, s.at, f.reason, f.failed_at FROM sms_failed f JOIN sms s ON s.id = f.id
+    const rows = prepared(this.db, `SELECT s.id, s.customer_id, s.day, s.text, s.at, f.reason, f.failed_at FROM sms_failed f JOIN sms s ON s.id = f.id
       ORDER BY f.failed_at, f.id LIMIT ?`).all(limit) as Array<SmsRow & { reason: string; failed_at: number }>;
     return rows.map((r) => ({ message: toSms(r), reason: r.reason, failedAt: r.failed_at }));
   }
@@ -349,12 +347,12 @@ export class EmbeddedStore implements Store {
   }
 
   async smsStats(): Promise<SmsQueueStats> {
-    const byState = new Map(this.db.prepare('SELECT state, count(*) AS n FROM sms GROUP BY state').all()
+    const byState = new Map(prepared(this.db, 'SELECT state, count(*) AS n FROM sms GROUP BY state').all()
       .map((r) => [(r as { state: string }).state, (r as { n: number }).n]));
     const queued = [...byState.values()].reduce((a, b) => a + b, 0);
     const queuedAt = hasColumn(this.db, 'sms', 'queued_at') ? 'coalesce(queued_at, at)' : 'at';
     const oldest = this.db.prepare(`SELECT min(${queuedAt}) FROM sms WHERE state IN ('queued', 'claimed')`).pluck().get() as number | null;
-    const retried = this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck().get(SMS_COUNTER) as number | undefined;
+    const retried = prepared(this.db, 'SELECT value FROM counters WHERE name = ?').pluck().get(SMS_COUNTER) as number | undefined;
     return {
       queued, sent: byState.get('sent') ?? 0, failed: byState.get('failed') ?? 0,
       pending: (byState.get('queued') ?? 0) + (byState.get('claimed') ?? 0), retried: retried ?? 0, oldestPendingAt: oldest ?? null,
@@ -363,7 +361,7 @@ export class EmbeddedStore implements Store {
 
   /** A file last written before the dead-letter list existed, opened read-only, has none. */
   private hasFailedList(): boolean {
-    return this.db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sms_failed'`).get() !== undefined;
+    return prepared(this.db, `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sms_failed'`).get() !== undefined;
   }
 
   async counts(): Promise<StoreCounts> {
@@ -391,18 +389,9 @@ export class EmbeddedStore implements Store {
     this.db.close();
   }
 
-  private statement(sql: string): Statement {
-    let statement = this.prepared.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.prepared.set(sql, statement);
-    }
-    return statement;
-  }
-
   private bump(name: string, by: number): void {
     if (by === 0) return;
-    this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value').run(name, by);
+    prepared(this.db, 'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value').run(name, by);
   }
 
   private interestRows(sql: string, arg: number): Interest[] {
