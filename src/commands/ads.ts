@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openBackends } from '../lib/wiring/backends.js';
+import { openStore } from '../lib/wiring/backends.js';
 import { configOf, example, output, run, serverErrorNote, wholeNumberOption, withGlobals } from '../lib/cli/kit.js';
 import { startAdsServer } from '../lib/ads/server.js';
 import { UsageError } from '../lib/errors.js';
@@ -25,17 +25,17 @@ export function register(program: Command): void {
   check.action((idText: string, opts) => run(async () => {
     const out = output(Boolean(opts.json));
     const customerId = wholeNumberOption('customer id', idText, 0);
-    const backends = await openBackends(configOf(opts), { readOnly: true });
+    const { store } = openStore(configOf(opts), { readOnly: true });
     try {
       const started = performance.now();
-      const answer = await checkOffer(backends.store, customerId);
+      const answer = await checkOffer(store, customerId);
       const report = { ...answer, lookup_ms: Number((performance.now() - started).toFixed(3)) };
       out.report(report, () => [
         `${answer.show_offer ? 'SHOW' : 'do not show'} ${answer.offer} to customer ${customerId}: ${EXPLAIN[answer.reason]}`
           + (answer.probability === null ? '' : ` (p = ${answer.probability.toFixed(3)}, model v${answer.model_version})`),
       ]);
     } finally {
-      await backends.close();
+      await store.close();
     }
   }));
 
@@ -54,19 +54,20 @@ export function register(program: Command): void {
     const port = wholeNumberOption('--port', opts.port, 8090, 0);
     if (port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${opts.port}"`);
     const host = String(opts.host);
-    const backends = await openBackends(configOf(opts));
+    // The store alone: the offer API needs no log, and an index thread would compete for the server's core.
+    const { store, kind } = openStore(configOf(opts));
     const stop = stopSignal(out, 'ads serve');
     try {
-      const server = await startAdsServer(backends.store, { port, host, token, onError: serverErrorNote(out, 'ads serve') });
-      out.report({ url: server.url, offers: `${server.url}offers/<customer_id>`, metrics: `${server.url}metrics`, backend: backends.kind }, () => [
-        `ads serve: ${server.url}offers/<customer_id> (health at ${server.url}health, metrics at ${server.url}metrics), ${backends.kind} backends`,
+      const server = await startAdsServer(store, { port, host, token, onError: serverErrorNote(out, 'ads serve') });
+      out.report({ url: server.url, offers: `${server.url}offers/<customer_id>`, metrics: `${server.url}metrics`, backend: kind }, () => [
+        `ads serve: ${server.url}offers/<customer_id> (health at ${server.url}health, metrics at ${server.url}metrics), ${kind}`,
         'Ctrl-C to stop',
       ]);
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
       await server.close();
     } finally {
       stop.dispose();
-      await backends.close();
+      await store.close();
     }
   }));
 }

@@ -17,7 +17,7 @@ export async function openBackends(config: Config, options: OpenOptions = {}): P
   const kafka = config.kafkaBrokers.length > 0;
   const redis = config.redisUrl !== '';
   const log: EventLog = kafka ? openKafkaEventLog(config, config.kafkaClient) : new EmbeddedEventLog(config.dataDir, options);
-  const store: Store = redis ? new RedisStore(config.redisUrl, config.redisPrefix) : new EmbeddedStore(config.dataDir, options);
+  const store = openStore(config, options).store;
   const index: Index = config.elasticsearch ? new ElasticsearchIndex(config.elasticsearch)
     : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir, options);
   const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
@@ -29,6 +29,16 @@ export async function openBackends(config: Config, options: OpenOptions = {}): P
       await Promise.allSettled([log.close(), store.close(), index.close()]);
     },
   };
+}
+
+/**
+ * The configured store alone, for a command that touches nothing else (the offer API): no event log, and no
+ * index thread competing for the core its requests run on.
+ */
+export function openStore(config: Config, options: OpenOptions = {}): { store: Store; kind: 'redis' | 'embedded store' } {
+  return config.redisUrl !== ''
+    ? { store: new RedisStore(config.redisUrl, config.redisPrefix), kind: 'redis' }
+    : { store: new EmbeddedStore(config.dataDir, options), kind: 'embedded store' };
 }
 
 /** The maintenance side of the configured index; only Elasticsearch has one. */
