@@ -17,10 +17,10 @@ export async function openBackends(config: Config, options: OpenOptions = {}): P
   const kafka = config.kafkaBrokers.length > 0;
   const redis = config.redisUrl !== '';
   const log: EventLog = kafka ? openKafkaEventLog(config, config.kafkaClient) : new EmbeddedEventLog(config.dataDir, options);
-  const store = openStore(config, options).store;
+  const { store, kind: storeKind } = openStore(config, options);
   const index: Index = config.elasticsearch ? new ElasticsearchIndex(config.elasticsearch)
     : redis ? new RedisIndex(config.redisUrl, config.redisPrefix) : new ThreadedIndex(config.dataDir, options);
-  const parts = [kafka ? 'kafka' : 'embedded log', redis ? 'redis' : 'embedded store', ...(config.elasticsearch ? ['elasticsearch'] : [])];
+  const parts = [kafka ? 'kafka' : 'embedded log', storeKind, ...(config.elasticsearch ? ['elasticsearch'] : [])];
   return {
     log, store, index, catalog: store, live: store, models: store, sms: store,
     indexFollows: config.elasticsearch !== null,

@@ -63,7 +63,7 @@ class ScriptKeys {
 
 type CustomerKey = 'profile' | 'listens' | 'interests' | 'ads';
 
-/** A customer hash's fields, in the order customerValues writes them: the one definition the upsert script is given too. */
+/** A customer hash's fields, in the order pushCustomerValues writes them: the one definition the upsert script is given too. */
 const CUSTOMER_FIELDS = ['name', 'gender', 'address', 'zip', 'sign_date', 'active', 'level', 'campaign', 'linked_with_apps', 'age', 'age_source', 'phone'].join(',');
 
 /** A customer's values in CUSTOMER_FIELDS order (one push, not a call per field: seed writes 100,000s of these). */
