@@ -452,6 +452,10 @@ export function behaviourSuite(set: AdapterSet): void {
         assert.deepEqual([1, 2, 3].map((id) => got.get(id)?.phone ?? null), ['+15550100001', null, null]);
         await seedFiles(b, { customers: join(dir, 'with.csv') });
         assert.equal((await b.catalog.getCustomers([1])).get(1)?.phone, '+15550100001', 'seeding again keeps it');
+        writeFileSync(join(dir, 'moved.csv'), `${header}\n1,"Ann",1,"9 New Rd","10001","01/15/2013",1,0,0,1\n`);
+        await seedFiles(b, { customers: join(dir, 'moved.csv') });
+        const moved = (await b.catalog.getCustomers([1])).get(1);
+        assert.deepEqual([moved?.address, moved?.phone], ['9 New Rd', undefined], 'a file without the column replaces the whole record, phone too');
       } finally {
         await b.close();
       }

@@ -61,7 +61,7 @@ export const UPSERT_CUSTOMERS = {
   file: 'upsertCustomers-2.lua',
   keys: ['customers', 'eligible customers'],
   moreKeys: 'customer keys',
-  argv: ['customer fields', 'data', 'values'],
+  argv: ['customer fields', 'cleared fields', 'data', 'values'],
 } as const satisfies ScriptLayout<string, string>;
 
 export const RECORD_OFFER = {

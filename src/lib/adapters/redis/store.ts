@@ -63,13 +63,23 @@ class ScriptKeys {
 
 type CustomerKey = 'profile' | 'listens' | 'interests' | 'ads';
 
-/** A customer hash's fields, in the order pushCustomerValues writes them: the one definition the upsert script is given too. */
-const CUSTOMER_FIELDS = ['name', 'gender', 'address', 'zip', 'sign_date', 'active', 'level', 'campaign', 'linked_with_apps', 'age', 'age_source', 'phone'].join(',');
+/** A customer hash's fields, in the order pushCustomerValues writes them; the phone last, as it is optional. */
+const CUSTOMER_FIELDS = ['name', 'gender', 'address', 'zip', 'sign_date', 'active', 'level', 'campaign', 'linked_with_apps', 'age', 'age_source', 'phone'];
 
-/** A customer's values in CUSTOMER_FIELDS order (one push, not a call per field: seed writes 100,000s of these). */
-function pushCustomerValues(values: Array<string | number>, c: Customer): void {
-  // phone '' for none: an upsert without a phone replaces one seeded before, as on embedded
-  values.push(c.name, c.gender, c.address, c.zip, c.signDate, flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource, c.phone ?? '');
+/**
+ * What the upsert script is told a chunk writes: every field when a customer of the chunk has a phone (phone '' for
+ * those without), else every field but the phone, which the script then removes from customers seeded before, so
+ * an upsert replaces a phone seeded before as on embedded. Most files have no Phone column, and a field fewer in
+ * every hash made seed on Redis ~5% faster.
+ */
+const customerLayout = (withPhone: boolean) => (withPhone
+  ? { 'customer fields': CUSTOMER_FIELDS.join(','), 'cleared fields': '' }
+  : { 'customer fields': CUSTOMER_FIELDS.slice(0, -1).join(','), 'cleared fields': 'phone' });
+
+/** A customer's values in CUSTOMER_FIELDS order, with or without the phone (one push, not a call per field: seed writes 100,000s of these). */
+function pushCustomerValues(values: Array<string | number>, c: Customer, withPhone: boolean): void {
+  values.push(c.name, c.gender, c.address, c.zip, c.signDate, flag(c.active), c.level, c.campaign, flag(c.linkedWithApps), c.age, c.ageSource);
+  if (withPhone) values.push(c.phone ?? '');
 }
 
 /** A prediction from its two keys: the label (GET) and "<probability>|<model version>" (the predictions hash). */
@@ -157,14 +167,15 @@ export class RedisStore implements Store {
       await Promise.all(chunked(customers, SEED_CHUNK).map((part) => {
         const args: Array<string | number> = [];
         const keys = new ScriptKeys(UPSERT_CUSTOMERS.keys.length);
+        const withPhone = part.some((c) => c.phone !== undefined);
         for (const c of part) {
           args.push(keys.add(k.customer(c.id)), c.id, flag(c.active && c.level < GOLD));
-          pushCustomerValues(args, c);
+          pushCustomerValues(args, c, withPhone);
         }
         const [data, values] = packData(args);
         return redis.upsertCustomers(...scriptArgs(UPSERT_CUSTOMERS,
           { customers: k.customers, 'eligible customers': k.eligibleCustomers },
-          { 'customer fields': CUSTOMER_FIELDS, data, values }, keys.list));
+          { ...customerLayout(withPhone), data, values }, keys.list));
       }));
     });
   }
